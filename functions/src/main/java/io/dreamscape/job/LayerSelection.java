@@ -1,0 +1,42 @@
+package io.dreamscape.job;
+
+import java.util.List;
+
+/**
+ * Chooses the objective's layers for a network, given its dream layers in order from shallow to deep.
+ * Explicit layers win; then the preset's layers if the network has them, else the preset's relative depth;
+ * then the network's default (GoogLeNet's classic {@code inception4c}, otherwise the middle layer).
+ */
+public final class LayerSelection {
+    public static final String CLASSIC_LAYER = "inception4c";
+
+    private LayerSelection() {
+    }
+
+    public static List<LayerWeight> resolve(DreamParameters p, List<String> available) {
+        if (available.isEmpty()) {
+            throw new ParameterException("the model exposes no layers to dream on");
+        }
+        if (!p.layers().isEmpty()) {
+            for (LayerWeight l : p.layers()) {
+                if (!available.contains(l.name())) {
+                    throw new ParameterException("unknown layer '" + l.name() + "'; this model's layers are: " + String.join(", ", available));
+                }
+            }
+            return p.layers();
+        }
+        if (p.preset() != null) {
+            Preset preset = Presets.byName(p.preset());
+            List<LayerWeight> named = preset.overrides().layers();
+            if (named != null && named.stream().allMatch(l -> available.contains(l.name()))) {
+                return named;
+            }
+            int i = (int) Math.round(preset.relativeDepth() * (available.size() - 1));
+            return List.of(new LayerWeight(available.get(i), 1.0));
+        }
+        if (available.contains(CLASSIC_LAYER)) {
+            return List.of(new LayerWeight(CLASSIC_LAYER, 1.0));
+        }
+        return List.of(new LayerWeight(available.get(available.size() / 2), 1.0));
+    }
+}
