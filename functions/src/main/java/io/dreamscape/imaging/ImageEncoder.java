@@ -1,0 +1,114 @@
+package io.dreamscape.imaging;
+
+import java.awt.image.RenderedImage;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+/** Writes JPEG (with quality and optional EXIF), PNG or TIFF, chosen by the file extension, atomically. */
+public final class ImageEncoder {
+    private ImageEncoder() {
+    }
+
+    public static void write(RenderedImage image, Path out, int quality, byte[] exifOrNull) throws IOException {
+        ImageFormat format = ImageFormat.forFileName(out.getFileName().toString());
+        AtomicFiles.write(out, temp -> {
+            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+                OutputStream target = file;
+                if (format == ImageFormat.JPEG && exifOrNull != null) {
+                    byte[] patched = Exif.withOrientationReset(exifOrNull);
+                    byte[] app1 = patched == null ? null : Exif.app1Segment(patched);
+                    if (app1 != null) {
+                        target = new SegmentInjector(file, app1);
+                    }
+                }
+                encode(image, format, quality, target);
+                target.flush();
+            }
+        });
+    }
+
+    private static void encode(RenderedImage image, ImageFormat format, int quality, OutputStream out) throws IOException {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format.imageIoName());
+        if (!writers.hasNext()) throw new ImageException("no writer for " + format + " is installed");
+        ImageWriter writer = writers.next();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format == ImageFormat.JPEG) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(Math.max(1, Math.min(100, quality)) / 100f);
+            } else if (format == ImageFormat.TIFF && param.canWriteCompressed()) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionType("Deflate");
+            }
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Copies a JPEG stream, inserting a segment after SOI and the JFIF APP0 (which must stay first). */
+    private static final class SegmentInjector extends FilterOutputStream {
+        private final byte[] segment;
+        private final byte[] head = new byte[6];
+        private int seen;
+        private long skipApp0 = -1;
+        private boolean injected;
+
+        SegmentInjector(OutputStream out, byte[] segment) {
+            super(out);
+            this.segment = segment;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (injected) {
+                out.write(b);
+                return;
+            }
+            if (seen < head.length) {
+                head[seen++] = (byte) b;
+                if (seen == head.length) {
+                    out.write(head, 0, 2); // SOI
+                    boolean app0 = (head[2] & 0xff) == 0xFF && (head[3] & 0xff) == 0xE0;
+                    if (app0) {
+                        out.write(head, 2, 4);
+                        skipApp0 = ((head[4] & 0xff) << 8 | (head[5] & 0xff)) - 2;
+                        if (skipApp0 == 0) inject();
+                    } else {
+                        out.write(segment);
+                        injected = true;
+                        out.write(head, 2, 4);
+                    }
+                }
+                return;
+            }
+            out.write(b);
+            if (--skipApp0 == 0) inject();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (injected) {
+                out.write(b, off, len);
+            } else {
+                for (int i = 0; i < len; i++) write(b[off + i]);
+            }
+        }
+
+        private void inject() throws IOException {
+            out.write(segment);
+            injected = true;
+        }
+    }
+}
