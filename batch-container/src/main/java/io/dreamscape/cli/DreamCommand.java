@@ -1,0 +1,176 @@
+package io.dreamscape.cli;
+
+import ai.djl.Device;
+import io.dreamscape.engine.DreamFile;
+import io.dreamscape.engine.DreamListener;
+import io.dreamscape.engine.model.DreamNetwork;
+import io.dreamscape.engine.model.Networks;
+import io.dreamscape.imaging.ImageException;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.ParameterException;
+import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.ParameterOverrides;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dreamscape dream IN -o OUT}: one image, on this machine. Flags override {@code --params FILE.json}. */
+@Command(name = "dream", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Apply DeepDream to one image of any size (tiled, bounded memory).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the output was written", "1:the run failed", "2:bad parameters or usage", "3:the input image cannot be used"})
+public final class DreamCommand implements Callable<Integer> {
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_BAD_IMAGE = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "input image (JPEG, PNG or TIFF; 8 or 16 bit)")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "output image; .jpg, .png or .tif")
+    Path output;
+
+    @Option(names = "--params", paramLabel = "FILE.json", description = "parameters as JSON (same names as the flags, camelCase)")
+    Path paramsFile;
+
+    @Option(names = "--model", description = "googlenet (built in, default) or a TorchScript .pt file")
+    String model;
+
+    @Option(names = "--weights", paramLabel = "PATH", description = "GoogLeNet weights file (googlenet-1378be20.pth); else the cache or a download")
+    Path weights;
+
+    @Option(names = "--layer", paramLabel = "NAME[:WEIGHT]", description = "layer to dream on; repeat for several")
+    List<String> layers;
+
+    @Option(names = "--preset", description = "a named look: impressionist, classic, animalist")
+    String preset;
+
+    @Option(names = "--octaves", description = "number of octaves (default 4)")
+    Integer octaves;
+
+    @Option(names = "--octave-scale", description = "size ratio between octaves (default 1.4)")
+    Double octaveScale;
+
+    @Option(names = "--steps", description = "gradient steps per octave (default 10)")
+    Integer steps;
+
+    @Option(names = "--step-size", description = "step size in 0-255 units (default 1.5)")
+    Double stepSize;
+
+    @Option(names = "--jitter", description = "random shift per step, pixels (default 32)")
+    Integer jitter;
+
+    @Option(names = "--tile", description = "tile size, pixels (default 512)")
+    Integer tile;
+
+    @Option(names = "--seed", description = "random seed; the same seed gives the same image")
+    Long seed;
+
+    @Option(names = "--wrap", description = "wrap around the left/right and top/bottom edges (360° panoramas)")
+    Boolean wrap;
+
+    @Option(names = "--quality", description = "JPEG quality 1-100 (default 95)")
+    Integer quality;
+
+    @Option(names = "--max-pixels", description = "refuse larger images (default 1,000,000,000)")
+    Long maxPixels;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--scratch", paramLabel = "DIR", description = "folder for the memory-mapped working image (default: the system temp folder)")
+    Path scratch;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            DreamParameters params = resolveParameters();
+            if (!Files.isRegularFile(input)) {
+                err.println("dreamscape: input not found: " + input);
+                return EXIT_BAD_IMAGE;
+            }
+            Device dev = DeviceOption.parse(device);
+            Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
+            try (DreamNetwork net = Networks.open(params.model(), weights, dev)) {
+                DreamFile.Result r;
+                try (ProgressBar bar = quiet ? null : progressBar()) {
+                    DreamListener listener = new DreamListener() {
+                        @Override
+                        public void progress(long done, long total) {
+                            if (bar != null) {
+                                bar.maxHint(total);
+                                bar.stepTo(done);
+                            }
+                        }
+                    };
+                    r = DreamFile.run(input, output, params, net, dev, scratchDir, listener);
+                }
+                if (!quiet) {
+                    err.printf(Locale.ROOT, "dreamscape: wrote %s (%d×%d, layers %s, seed %d)%n", output, r.width(), r.height(),
+                            r.layers(), r.params().seed());
+                }
+            }
+            return 0;
+        } catch (ParameterException e) {
+            err.println("dreamscape: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (ImageException e) {
+            err.println("dreamscape: " + input + ": " + e.getMessage());
+            return EXIT_BAD_IMAGE;
+        } catch (IOException | RuntimeException e) {
+            err.println("dreamscape: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (System.getenv("DREAMSCAPE_DEBUG") != null) e.printStackTrace(err);
+            return EXIT_FAILED;
+        } finally {
+            err.flush();
+        }
+    }
+
+    DreamParameters resolveParameters() throws IOException {
+        ParameterOverrides fromFile = ParameterOverrides.NONE;
+        if (paramsFile != null) {
+            if (!Files.isRegularFile(paramsFile)) throw new ParameterException("--params file not found: " + paramsFile);
+            fromFile = ParameterJson.parse(Files.readString(paramsFile));
+        }
+        ParameterOverrides flags = new ParameterOverrides(model,
+                layers == null ? null : layers.stream().map(LayerWeight::parse).toList(), preset, octaves, octaveScale,
+                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels);
+        DreamParameters p = DreamParameters.defaults().with(fromFile.then(flags)).validated();
+        if (p.seed() == null) p = p.withSeed(new SecureRandom().nextLong() & 0xFFFFFFFFL);
+        return p;
+    }
+
+    private ProgressBar progressBar() {
+        return new ProgressBarBuilder()
+                .setTaskName("Dreaming")
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" Mpx·steps", 1_000_000)
+                .setInitialMax(1)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .showSpeed()
+                .setUpdateIntervalMillis(500)
+                .build();
+    }
+}

@@ -1,0 +1,161 @@
+package io.dreamscape.engine;
+
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.engine.storage.Resampler;
+import io.dreamscape.engine.tiles.EdgeMode;
+import io.dreamscape.engine.tiles.Tile;
+import io.dreamscape.engine.tiles.TileIO;
+import io.dreamscape.engine.tiles.TileScheduler;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.OctaveSizes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * DeepDream over octaves and random-offset tiles, with the image kept in memory-mapped scratch storage.
+ *
+ * <p>Per octave (smallest first, as google/deepdream): the detail dreamed so far is upscaled onto this octave's base;
+ * then {@code steps} gradient-ascent steps. Per step: the {@link TileScheduler} draws a jitter shift and a tile grid
+ * phase; every tile's gradient is written into a gradient image; then one normaliser, the mean |gradient| over the
+ * whole image, scales the update {@code x += stepSize/255 · g / mean|g|}, clipped to [0,1]. Computing all tiles
+ * before updating any makes a tiled step identical to an untiled one wherever the network's view is the same, and
+ * the single normaliser makes it seamless (a per-tile normaliser would give each tile its own brightness of detail).
+ */
+public final class DreamEngine {
+    /** Smallest window fed to the network: stride-32 layers need some spatial extent. */
+    public static final int MIN_WINDOW = 64;
+
+    private final GradientStep gradients;
+    private final DreamParameters params;
+    private final Path scratch;
+    private final TileScheduler scheduler;
+    private final EdgeMode edges;
+
+    public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
+        if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
+        this.gradients = gradients;
+        this.params = params;
+        this.scratch = scratch;
+        this.edges = params.wrap() ? EdgeMode.WRAP : EdgeMode.MIRROR;
+        this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
+    }
+
+    /** The random source of one step: derived from (seed, octave, step) alone, so any step can be replayed. */
+    public static SplittableRandom stepRandom(long seed, int octave, int step) {
+        long mixed = seed * 0x9E3779B97F4A7C15L + (octave + 1) * 0xBF58476D1CE4E5B9L + (step + 1) * 0x94D049BB133111EBL;
+        return new SplittableRandom(mixed);
+    }
+
+    /** Dreams {@code image} (left untouched) and returns the result in new scratch storage. */
+    public FloatPlanes dream(FloatPlanes image, DreamListener listener) {
+        return dream(image, listener, null);
+    }
+
+    public FloatPlanes dream(FloatPlanes image, DreamListener listener, StartPoint start) {
+        List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(), params.octaveScale());
+        int n = sizes.size();
+        long total = OctaveSizes.totalWork(image.width(), image.height(), params);
+        List<FloatPlanes> bases = new ArrayList<>(java.util.Collections.nCopies(n, (FloatPlanes) null));
+        bases.set(n - 1, image);
+        FloatPlanes working = null;
+        try {
+            int firstOctave = start == null ? 0 : start.octave();
+            for (int k = n - 2; k >= firstOctave; k--) {
+                OctaveSizes.Size s = sizes.get(k);
+                FloatPlanes b = FloatPlanes.create(s.width(), s.height(), scratch);
+                Resampler.resize(bases.get(k + 1), b);
+                bases.set(k, b);
+            }
+            long done = 0;
+            for (int k = 0; k < firstOctave; k++) done += sizes.get(k).pixels() * params.steps();
+            int firstStep = 0;
+            if (start != null) {
+                working = FloatPlanes.create(start.working().width(), start.working().height(), scratch);
+                working.copyFrom(start.working());
+                firstStep = start.stepsDone();
+                done += sizes.get(firstOctave).pixels() * firstStep;
+            } else {
+                working = FloatPlanes.create(sizes.get(0).width(), sizes.get(0).height(), scratch);
+                working.copyFrom(bases.get(0));
+            }
+            for (int k = firstOctave; k < n; k++) {
+                if (k > firstOctave) {
+                    OctaveSizes.Size s = sizes.get(k);
+                    FloatPlanes next = FloatPlanes.create(s.width(), s.height(), scratch);
+                    Resampler.transfer(working, bases.get(k - 1), bases.get(k), next);
+                    working.close();
+                    working = next;
+                    closeBase(bases, k - 1, n);
+                }
+                try (FloatPlanes grad = FloatPlanes.create(working.width(), working.height(), scratch)) {
+                    for (int s = (k == firstOctave ? firstStep : 0); s < params.steps(); s++) {
+                        done = step(working, grad, k, s, done, total, listener);
+                        if (!listener.continueAfter(k, s + 1, working)) {
+                            throw new DreamInterrupted(k, s + 1);
+                        }
+                    }
+                }
+            }
+            FloatPlanes result = working;
+            working = null;
+            return result;
+        } finally {
+            if (working != null) working.close();
+            for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
+        }
+    }
+
+    private static void closeBase(List<FloatPlanes> bases, int k, int n) {
+        if (k < n - 1 && bases.get(k) != null) {
+            bases.get(k).close();
+            bases.set(k, null);
+        }
+    }
+
+    private long step(FloatPlanes working, FloatPlanes grad, int octave, int step, long done, long total, DreamListener l) {
+        int W = working.width();
+        int H = working.height();
+        TileScheduler.Draws draws = scheduler.draw(stepRandom(params.seed(), octave, step));
+        List<Tile> tiles = scheduler.tiles(W, H, draws);
+        long windowPixels = 0;
+        for (Tile t : tiles) windowPixels += t.windowPixels();
+        double sumAbs = 0;
+        double objective = 0;
+        for (Tile t : tiles) {
+            float[] window = TileIO.readWindow(working, t, edges);
+            GradientStep.Result r = gradients.compute(window, t.x().windowLength(), t.y().windowLength());
+            // Each tile's objective is a mean over its own window; weighting by the window's share of the step makes
+            // the tiles' gradients commensurable, as if the objective were one mean over the whole image.
+            float share = (float) ((double) t.windowPixels() / windowPixels);
+            sumAbs += TileIO.writeCore(grad, t, edges, r.gradient(), share);
+            objective += r.objective() * share;
+            done += TileIO.corePixels(t, W, H, edges);
+            l.progress(done, total);
+        }
+        double meanAbs = sumAbs / (3.0 * W * H);
+        if (meanAbs > 0 && Double.isFinite(meanAbs)) {
+            applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));
+        }
+        l.stepDone(octave, step, objective);
+        return done;
+    }
+
+    private static void applyUpdate(FloatPlanes working, FloatPlanes grad, float factor) {
+        int W = working.width();
+        float[] x = new float[W];
+        float[] g = new float[W];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < working.height(); y++) {
+                working.getRow(c, y, x);
+                grad.getRow(c, y, g);
+                for (int i = 0; i < W; i++) {
+                    float v = x[i] + factor * g[i];
+                    x[i] = v < 0f ? 0f : (v > 1f ? 1f : v);
+                }
+                working.putRow(c, y, x);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.dreamscape.engine;
+
+import ai.djl.Device;
+import io.dreamscape.engine.model.DreamNetwork;
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.engine.storage.ImagePlanes;
+import io.dreamscape.imaging.DecodedImage;
+import io.dreamscape.imaging.ImageDecoder;
+import io.dreamscape.imaging.ImageEncoder;
+import io.dreamscape.imaging.ImageException;
+import io.dreamscape.imaging.ImageFormat;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.LayerSelection;
+import io.dreamscape.job.LayerWeight;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Dreams one image file into another: decode (header checked first), dream, encode atomically. The input is only
+ * ever read; the output appears complete or not at all.
+ */
+public final class DreamFile {
+    private DreamFile() {
+    }
+
+    /** What a run did: the parameters actually used (seed included), layers, size and the objective per step. */
+    public record Result(DreamParameters params, List<LayerWeight> layers, int width, int height, List<Double> objectives) {
+    }
+
+    public static Result run(Path in, Path out, DreamParameters params, DreamNetwork network, Device device,
+                             Path scratch, DreamListener listener) throws IOException {
+        if (Files.exists(out) && Files.isSameFile(in, out)) {
+            throw new ImageException("the output " + out + " is the input file; choose another name (inputs are never overwritten)");
+        }
+        ImageFormat outFormat = ImageFormat.forFileName(out.getFileName().toString());
+        List<LayerWeight> layers = LayerSelection.resolve(params, network.layers());
+        DecodedImage decoded = ImageDecoder.read(in, params.maxPixels());
+        byte[] exif = ImageDecoder.readExif(in);
+        int bits = decoded.bitsPerSample();
+        List<Double> objectives = new ArrayList<>();
+        Files.createDirectories(scratch);
+        try (FloatPlanes image = ImagePlanes.load(decoded, scratch);
+             GradientStep gradients = new GradientStep(network, layers, device)) {
+            decoded = null; // let the decoded pixels go before dreaming: only the float copy is needed now
+            DreamListener recording = new DreamListener() {
+                @Override
+                public void progress(long done, long total) {
+                    listener.progress(done, total);
+                }
+
+                @Override
+                public void stepDone(int octave, int step, double objective) {
+                    objectives.add(objective);
+                    listener.stepDone(octave, step, objective);
+                }
+
+                @Override
+                public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
+                    return listener.continueAfter(octave, stepsDone, working);
+                }
+            };
+            try (FloatPlanes result = new DreamEngine(gradients, params, scratch).dream(image, recording)) {
+                boolean sixteen = bits > 8 && outFormat != ImageFormat.JPEG;
+                ImageEncoder.write(ImagePlanes.toImage(result, sixteen), out, params.quality(), exif);
+            }
+            return new Result(params, layers, image.width(), image.height(), List.copyOf(objectives));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.dreamscape.engine.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An RGB float image of any size kept in a memory-mapped scratch file, channel by channel (planar, like the
+ * network's N×3×H×W input). The operating system pages it in and out, so the JVM's heap and native memory stay flat
+ * whatever the image size: a 100-megapixel image costs 1.2 GB of disk, not of RAM. The file is deleted when closed.
+ *
+ * <p>Mapped in chunks of whole rows of at most 1 GiB each, because one MappedByteBuffer cannot exceed 2 GiB.
+ */
+public final class FloatPlanes implements AutoCloseable {
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    private final int width;
+    private final int height;
+    private final int rowsPerChunk;
+    private final FloatBuffer[][] chunks; // [channel][chunk]
+    private final Path file;
+
+    private FloatPlanes(int width, int height, Path dir) {
+        if (width <= 0 || height <= 0) throw new IllegalArgumentException("empty image " + width + "×" + height);
+        this.width = width;
+        this.height = height;
+        this.rowsPerChunk = (int) Math.max(1, Math.min(height, CHUNK_BYTES / (4L * width)));
+        int chunkCount = (height + rowsPerChunk - 1) / rowsPerChunk;
+        long planeBytes = 4L * width * height;
+        try {
+            Files.createDirectories(dir);
+            this.file = Files.createTempFile(dir, "dreamscape-", ".f32");
+            this.chunks = new FloatBuffer[3][chunkCount];
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+                for (int c = 0; c < 3; c++) {
+                    for (int k = 0; k < chunkCount; k++) {
+                        int rows = Math.min(rowsPerChunk, height - k * rowsPerChunk);
+                        long offset = c * planeBytes + 4L * width * k * rowsPerChunk;
+                        MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, offset, 4L * width * rows);
+                        m.order(ByteOrder.nativeOrder());
+                        chunks[c][k] = m.asFloatBuffer();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create scratch storage for a " + width + "×" + height
+                    + " image in " + dir + " (needs " + (3 * planeBytes >> 20) + " MiB of disk): " + e.getMessage(), e);
+        }
+    }
+
+    /** A new zero-filled image in a scratch file under {@code dir}. */
+    public static FloatPlanes create(int width, int height, Path dir) {
+        return new FloatPlanes(width, height, dir);
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public long pixels() {
+        return (long) width * height;
+    }
+
+    /** Copies {@code len} samples of channel {@code c}, row {@code y}, from column {@code x} into {@code dst[off..]}. */
+    public void get(int c, int y, int x, float[] dst, int off, int len) {
+        chunks[c][y / rowsPerChunk].get((y % rowsPerChunk) * width + x, dst, off, len);
+    }
+
+    public void put(int c, int y, int x, float[] src, int off, int len) {
+        chunks[c][y / rowsPerChunk].put((y % rowsPerChunk) * width + x, src, off, len);
+    }
+
+    public float get(int c, int y, int x) {
+        return chunks[c][y / rowsPerChunk].get((y % rowsPerChunk) * width + x);
+    }
+
+    public void getRow(int c, int y, float[] dst) {
+        get(c, y, 0, dst, 0, width);
+    }
+
+    public void putRow(int c, int y, float[] src) {
+        put(c, y, 0, src, 0, width);
+    }
+
+    /** Copies another image of the same size into this one. */
+    public void copyFrom(FloatPlanes other) {
+        if (other.width != width || other.height != height) throw new IllegalArgumentException("size mismatch");
+        float[] row = new float[width];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < height; y++) {
+                other.getRow(c, y, row);
+                putRow(c, y, row);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // The mapping itself is released when the buffers are collected; the file is removed now (Linux keeps the
+        // pages valid until then), so nothing is left on disk even if the process is killed later.
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort: it lives in a temp folder
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.dreamscape.engine.tiles;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Decides, for one step, which tiles cover the image. Each axis is handled on its own:
+ * <ul>
+ * <li>jitter: the covered range starts {@code a} pixels before the image, {@code a} uniform in [0, jitter]. With wrap
+ * the range is {@code [-a, n-a)}, exactly google/deepdream's {@code np.roll}; without wrap it is
+ * {@code [-a, n + jitter - a)}, mirrored beyond the borders, so the content still shifts against the network's
+ * pixel grid but no pixel from the opposite edge leaks in;</li>
+ * <li>if the range fits in one tile it is one tile (then the step is exactly the classic untiled step);</li>
+ * <li>otherwise the range is cut every {@code tile} pixels from a random phase, so tile borders move on every step
+ * and no seam can build up; an end piece shorter than {@code minWindow} gets a wider window (its extra pixels are
+ * context only).</li>
+ * </ul>
+ * Every coordinate of the range lies in exactly one tile core, so every image pixel gets a gradient on every step.
+ */
+public final class TileScheduler {
+    private final int tile;
+    private final int jitter;
+    private final EdgeMode edges;
+    private final int minWindow;
+
+    public TileScheduler(int tile, int jitter, EdgeMode edges, int minWindow) {
+        if (tile < 1 || jitter < 0 || minWindow < 1) throw new IllegalArgumentException("bad tiling " + tile + "/" + jitter);
+        this.tile = tile;
+        this.jitter = jitter;
+        this.edges = edges;
+        this.minWindow = Math.min(minWindow, tile);
+    }
+
+    /** The random draws of one step, taken in a fixed order so that a step can be replayed exactly. */
+    public record Draws(int shiftX, int shiftY, int phaseX, int phaseY) {
+        public static Draws draw(SplittableRandom rng, int jitter, int tile) {
+            int ax = rng.nextInt(jitter + 1);
+            int ay = rng.nextInt(jitter + 1);
+            int px = rng.nextInt(tile);
+            int py = rng.nextInt(tile);
+            return new Draws(ax, ay, px, py);
+        }
+    }
+
+    public Draws draw(SplittableRandom rng) {
+        return Draws.draw(rng, jitter, tile);
+    }
+
+    public EdgeMode edges() {
+        return edges;
+    }
+
+    public List<Tile> tiles(int width, int height, Draws d) {
+        List<AxisSpan> xs = axis(width, d.shiftX(), d.phaseX());
+        List<AxisSpan> ys = axis(height, d.shiftY(), d.phaseY());
+        List<Tile> out = new ArrayList<>(xs.size() * ys.size());
+        for (AxisSpan y : ys) {
+            for (AxisSpan x : xs) {
+                out.add(new Tile(x, y));
+            }
+        }
+        return out;
+    }
+
+    List<AxisSpan> axis(int n, int shift, int phase) {
+        int a = Math.min(shift, jitter);
+        int start = -a;
+        int length = n + (edges == EdgeMode.WRAP ? 0 : jitter);
+        int end = start + length;
+        List<AxisSpan> spans = new ArrayList<>();
+        if (length <= tile) {
+            spans.add(widen(start, length, true, true));
+            return spans;
+        }
+        int cut = start + (phase % tile);
+        int from = start;
+        while (from < end) {
+            int to = cut > from ? Math.min(cut, end) : Math.min(from + tile, end);
+            if (cut <= from) cut = from + tile;
+            else cut += tile;
+            spans.add(widen(from, to - from, from == start, to == end));
+            from = to;
+        }
+        return spans;
+    }
+
+    /** A window of at least {@code minWindow} around a core, growing outward at the range's ends. */
+    private AxisSpan widen(int coreStart, int coreLength, boolean first, boolean last) {
+        int extra = Math.max(0, minWindow - coreLength);
+        if (extra == 0) return new AxisSpan(coreStart, coreLength, coreStart, coreLength);
+        int before;
+        if (first && last) before = extra / 2;
+        else if (first) before = extra;
+        else if (last) before = 0;
+        else before = extra / 2;
+        return new AxisSpan(coreStart - before, coreLength + extra, coreStart, coreLength);
+    }
+}
