@@ -1,0 +1,60 @@
+package io.dreamscape.job;
+
+/**
+ * The S3 key layout, the same in AWS and local mode (one bucket):
+ *
+ * <pre>
+ * uploads/[{preset}/]{name}.{jpg|jpeg|png|tif|tiff}   input; dropping a file here starts a job; parameters JSON in
+ *                                                    user metadata x-amz-meta-dreamscape; never modified or deleted
+ * jobs/{jobId}/plan.json                             the plan (Plan record, JSON), written by Plan, read by workers
+ * jobs/{jobId}/shards/{index}.png                    each shard's dreamed halo rectangle (16-bit RGB PNG, see Shard)
+ * jobs/{jobId}/checkpoints/{index}/...               worker checkpoints of shard {index} (owned by the worker)
+ * outputs/[{preset}/]{name}.dream.jpg                full-size result (same pixel size as the input, EXIF copied)
+ * outputs/[{preset}/]{name}.preview.jpg              preview, long side at most 2048 px
+ * outputs/[{preset}/]{name}.thumb.jpg                thumbnail, long side at most 256 px
+ * </pre>
+ *
+ * {@code name} is the upload's file name without its extension; outputs mirror the upload's preset folder, so
+ * {@code uploads/classic/cat.jpg} gives {@code outputs/classic/cat.dream.jpg}.
+ */
+public final class StorageLayout {
+    public static final String UPLOADS = "uploads/";
+    public static final String JOBS = "jobs/";
+    public static final String OUTPUTS = "outputs/";
+    public static final String SHARD_EXTENSION = "png";
+
+    private StorageLayout() {
+    }
+
+    public static String planKey(JobId id) {
+        return JOBS + id + "/plan.json";
+    }
+
+    public static String shardResultKey(JobId id, int index) {
+        return JOBS + id + "/shards/" + index + "." + SHARD_EXTENSION;
+    }
+
+    public static String checkpointPrefix(JobId id, int index) {
+        return JOBS + id + "/checkpoints/" + index + "/";
+    }
+
+    /** The output base name for an upload key: {@code uploads/classic/cat.JPG} → {@code classic/cat}. */
+    public static String outputName(String uploadKey) {
+        String rest = uploadKey.startsWith(UPLOADS) ? uploadKey.substring(UPLOADS.length()) : uploadKey;
+        int slash = rest.lastIndexOf('/');
+        int dot = rest.lastIndexOf('.');
+        return dot > slash + 1 ? rest.substring(0, dot) : rest;
+    }
+
+    public static String outputKey(String name) {
+        return OUTPUTS + name + ".dream.jpg";
+    }
+
+    public static String previewKey(String name) {
+        return OUTPUTS + name + ".preview.jpg";
+    }
+
+    public static String thumbKey(String name) {
+        return OUTPUTS + name + ".thumb.jpg";
+    }
+}
