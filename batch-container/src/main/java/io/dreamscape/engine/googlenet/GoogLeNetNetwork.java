@@ -212,20 +212,35 @@ public final class GoogLeNetNetwork implements DreamNetwork {
         return h;
     }
 
+    /** PyTorch's ceil-mode pooling output size (no padding), or -1 where it would be empty. */
     private static int ceilPool(int h, int k, int s) {
-        if (h < k) {
-            return -1;
-        }
-        int out = (h - k + s - 1) / s + 1;
+        int out = Math.floorDiv(h - (k - 1) - 1 + (s - 1), s) + 1;
         if ((out - 1) * s >= h) {
-            out--; // PyTorch: the last window must start inside the input
+            out--; // the last window must start inside the input
         }
-        return out;
+        return out >= 1 ? out : -1;
     }
 
     @Override
     public void close() {
         manager.close();
+    }
+
+    /** All parameter arrays (folded weights and biases), for tests. */
+    List<NDArray> parameterArrays() {
+        List<NDArray> out = new ArrayList<>();
+        for (Stage s : stages) {
+            if (s instanceof Conv c) {
+                out.add(c.weight());
+                out.add(c.bias());
+            } else if (s instanceof Inception i) {
+                for (Conv c : List.of(i.reduce(), i.branch2(), i.branch3(), i.poolProj())) {
+                    out.add(c.weight());
+                    out.add(c.bias());
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- building
