@@ -1,0 +1,554 @@
+package io.dreamscape.infrastructure;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.IgnoreMode;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Size;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.batch.Action;
+import software.amazon.awscdk.services.batch.AllocationStrategy;
+import software.amazon.awscdk.services.batch.CustomReason;
+import software.amazon.awscdk.services.batch.EcsEc2ContainerDefinition;
+import software.amazon.awscdk.services.batch.EcsJobDefinition;
+import software.amazon.awscdk.services.batch.EcsMachineImage;
+import software.amazon.awscdk.services.batch.EcsMachineImageType;
+import software.amazon.awscdk.services.batch.JobQueue;
+import software.amazon.awscdk.services.batch.ManagedEc2EcsComputeEnvironment;
+import software.amazon.awscdk.services.batch.OrderedComputeEnvironment;
+import software.amazon.awscdk.services.batch.Reason;
+import software.amazon.awscdk.services.batch.RetryStrategy;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.ec2.BlockDevice;
+import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
+import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
+import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
+import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
+import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
+import software.amazon.awscdk.services.ec2.InstanceClass;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ecr.assets.DockerImageAsset;
+import software.amazon.awscdk.services.ecr.assets.Platform;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.LogDriver;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.SfnStateMachine;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.constructs.Construct;
+
+/**
+ * Everything that runs, and nothing that holds data: the Lambdas, the state machine and the rule that starts it, AWS
+ * Batch on GPU instances, the status API. Redeploying or deleting this stack loses no job or image.
+ */
+public final class ComputeStack extends Stack {
+
+    /** Image file names the upload rule starts a job for (the functions module sniffs the real format). */
+    public static final List<String> IMAGE_SUFFIXES = List.of("jpg", "jpeg", "png", "tif", "tiff");
+    public static final String HANDLER_PACKAGE = "io.dreamscape.handlers.";
+    /** Per attempt of one shard: the plan keeps a shard's estimated GPU time well under this. */
+    public static final Duration WORKER_ATTEMPT_TIMEOUT = Duration.hours(12);
+    public static final int WORKER_ATTEMPTS = 3;
+    public static final int WORKER_VCPUS = 4;
+    /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
+    public static final int WORKER_MEMORY_MIB = 14_336;
+    public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+    /** What can be set with {@code cdk deploy -c name=value}. */
+    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus) {
+        public static Settings from(Construct scope) {
+            return new Settings(intContext(scope, "dreamscape:maxSpotVcpus", 64),
+                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16));
+        }
+
+        private static int intContext(Construct scope, String key, int fallback) {
+            Object value = scope.getNode().tryGetContext(key);
+            return value == null ? fallback : Integer.parseInt(value.toString());
+        }
+    }
+
+    private final IBucket bucket;
+    private final ITable table;
+    private final Artifacts artifacts;
+
+    public ComputeStack(Construct scope, String id, StackProps props, StatefulStack data, Artifacts artifacts,
+            Settings settings) {
+        super(scope, id, props);
+        this.bucket = data.getBucket();
+        this.table = data.getTable();
+        this.artifacts = artifacts;
+
+        Functions functions = functions();
+        Batch batch = batch(settings);
+        StateMachine workflow = workflow(functions, batch);
+        uploadRule(workflow);
+        HttpApi api = statusApi(functions.statusLive());
+        suppressInherentFindings(data);
+
+        CfnOutput.Builder.create(this, "StatusUrl")
+                .description("Status page; GET /jobs/{jobId} for one job")
+                .value(api.getApiEndpoint() + "/")
+                .build();
+        CfnOutput.Builder.create(this, "StatusTokenSecretArn")
+                .description("Bearer token for GET /jobs (list): aws secretsmanager get-secret-value --secret-id <this>")
+                .value(functions.statusToken().getSecretArn())
+                .build();
+        CfnOutput.Builder.create(this, "StateMachineArn").value(workflow.getStateMachineArn()).build();
+        CfnOutput.Builder.create(this, "JobQueueName").value(batch.queue().getJobQueueName()).build();
+    }
+
+    // ---------------------------------------------------------------------------------------------- Lambdas
+
+    record Functions(Function validate, Function plan, Function assemble, Function markFailed, Function status,
+            Alias statusLive, Secret statusToken) {
+        List<Function> workflowTasks() {
+            return List.of(validate, plan, assemble, markFailed);
+        }
+    }
+
+    private Functions functions() {
+        // Short, latency-bound handlers start faster with tiered compilation stopped at C1 (AWS's Java guidance);
+        // Plan and Assemble compute, so they keep the full JIT.
+        Map<String, String> quickStart = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+
+        Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), quickStart);
+        readObjects(validate, "uploads/*");
+        table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+
+        Function plan = lambda("Plan", "PlanHandler", 2048, Duration.minutes(5), Map.of());
+        readObjects(plan, "uploads/*");
+        writeObjects(plan, "jobs/*");
+        table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");
+
+        // Assemble holds one output row band plus the shard bands it blends; the functions module measured the peak
+        // for a 250-megapixel output (see its README); 10 GB is Lambda's maximum and buys the most vCPUs (6).
+        Function assemble = lambda("Assemble", "AssembleHandler", 10_240, Duration.minutes(15), Map.of());
+        readObjects(assemble, "uploads/*", "jobs/*");
+        writeObjects(assemble, "outputs/*");
+        table.grant(assemble, "dynamodb:GetItem", "dynamodb:UpdateItem");
+
+        Function markFailed = lambda("MarkFailed", "MarkFailedHandler", 512, Duration.seconds(45), quickStart);
+        readObjects(markFailed, "uploads/*");
+        table.grant(markFailed, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+
+        // The list route (GET /jobs) needs this token as "Authorization: Bearer ..."; a single job's route is open to
+        // whoever knows its unguessable id. Secrets Manager generates the token at deploy time; CloudFormation resolves
+        // it into the function's environment, so it is never in the template or the repository.
+        Secret token = Secret.Builder.create(this, "StatusToken")
+                .description("Bearer token for the Dreamscape status API's job list (GET /jobs)")
+                .generateSecretString(SecretStringGenerator.builder()
+                        .passwordLength(40)
+                        .excludePunctuation(true)
+                        .build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        NagSuppressions.addResourceSuppressions(token, List.of(nag("AwsSolutions-SMG4",
+                "The token is resolved into the status function's environment at deploy time; rotate it by "
+                        + "redeploying after `aws secretsmanager put-secret-value` (README, status API).")));
+        Map<String, String> statusEnv = new LinkedHashMap<>(quickStart);
+        statusEnv.put("STATUS_TOKEN", token.getSecretValue().unsafeUnwrap());
+        Function status = lambda("Status", "StatusHandler", 1024, Duration.seconds(15), statusEnv);
+        table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
+        // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.
+        readObjects(status, "outputs/*");
+        // The status API is the only latency-bound function: SnapStart removes most of its cold start. It needs a
+        // published version, so the API calls the "live" alias.
+        Alias live = Alias.Builder.create(this, "StatusLive")
+                .aliasName("live")
+                .version(status.getCurrentVersion())
+                .build();
+        return new Functions(validate, plan, assemble, markFailed, status, live, token);
+    }
+
+    private Function lambda(String id, String handlerClass, int memoryMb, Duration timeout, Map<String, String> env) {
+        LogGroup logs = LogGroup.Builder.create(this, id + "Logs")
+                .retention(LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        // Its own role, allowed to write its own log group and nothing else until the grants below.
+        Role role = Role.Builder.create(this, id + "Role")
+                .description("Dreamscape " + handlerClass)
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+        logs.grantWrite(role);
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("BUCKET", bucket.getBucketName());
+        environment.put("TABLE", table.getTableName());
+        environment.putAll(env);
+        Function.Builder builder = Function.Builder.create(this, id)
+                .description("Dreamscape " + handlerClass)
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .code(Code.fromAsset(artifacts.functionsJar().toString()))
+                .handler(HANDLER_PACKAGE + handlerClass + "::handleRequest")
+                .memorySize(memoryMb)
+                .timeout(timeout)
+                .environment(environment)
+                .role(role)
+                .logGroup(logs);
+        if (handlerClass.equals("StatusHandler")) {
+            builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+        }
+        return builder.build();
+    }
+
+    private void readObjects(IGrantable grantee, String... prefixes) {
+        objects(grantee, List.of("s3:GetObject", "s3:GetObjectVersion"), prefixes);
+    }
+
+    private void writeObjects(IGrantable grantee, String... prefixes) {
+        objects(grantee, List.of("s3:PutObject", "s3:AbortMultipartUpload"), prefixes);
+    }
+
+    private void objects(IGrantable grantee, List<String> actions, String... prefixes) {
+        List<String> resources = new ArrayList<>();
+        for (String prefix : prefixes) {
+            resources.add(bucket.arnForObjects(prefix));
+        }
+        grantee.getGrantPrincipal().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .effect(Effect.ALLOW)
+                .actions(actions)
+                .resources(resources)
+                .build());
+    }
+
+    // ---------------------------------------------------------------------------------------------- AWS Batch
+
+    record Batch(JobQueue queue, EcsJobDefinition worker) {
+    }
+
+    private Batch batch(Settings settings) {
+        // Public subnets only: no NAT gateway (about 35 USD a month each, even when idle). Instances get a public IP
+        // for ECR, ECS and CloudWatch; S3 and DynamoDB traffic stays on free gateway endpoints. Nothing listens.
+        Vpc vpc = Vpc.Builder.create(this, "Vpc")
+                .maxAzs(3)
+                .natGateways(0)
+                .subnetConfiguration(List.of(SubnetConfiguration.builder()
+                        .name("Public")
+                        .subnetType(SubnetType.PUBLIC)
+                        .cidrMask(20)
+                        .mapPublicIpOnLaunch(true)
+                        .build()))
+                .gatewayEndpoints(Map.of(
+                        "S3", GatewayVpcEndpointOptions.builder().service(GatewayVpcEndpointAwsService.S3).build(),
+                        "DynamoDb", GatewayVpcEndpointOptions.builder()
+                                .service(GatewayVpcEndpointAwsService.DYNAMODB).build()))
+                .build();
+        NagSuppressions.addResourceSuppressions(vpc, List.of(nag("AwsSolutions-VPC7",
+                "The VPC only hosts short-lived Batch GPU instances with no inbound rules; flow logs would cost more "
+                        + "than the workload they describe.")));
+        SecurityGroup noInbound = SecurityGroup.Builder.create(this, "WorkerSecurityGroup")
+                .vpc(vpc)
+                .description("Dreamscape GPU workers: outbound only")
+                .allowAllOutbound(true)
+                .build();
+        // The image (CUDA, libtorch) is large: a bigger encrypted root volume, IMDSv2 only.
+        LaunchTemplate launchTemplate = LaunchTemplate.Builder.create(this, "WorkerLaunchTemplate")
+                .requireImdsv2(true)
+                .httpPutResponseHopLimit(2)
+                .blockDevices(List.of(BlockDevice.builder()
+                        .deviceName("/dev/xvda")
+                        .volume(BlockDeviceVolume.ebs(100, EbsDeviceOptions.builder()
+                                .volumeType(EbsDeviceVolumeType.GP3)
+                                .encrypted(true)
+                                .deleteOnTermination(true)
+                                .build()))
+                        .build()))
+                .build();
+
+        ManagedEc2EcsComputeEnvironment spot = gpuEnvironment("GpuSpot", vpc, noInbound, launchTemplate, true,
+                settings.maxSpotVcpus());
+        ManagedEc2EcsComputeEnvironment onDemand = gpuEnvironment("GpuOnDemand", vpc, noInbound, launchTemplate,
+                false, settings.maxOnDemandVcpus());
+        JobQueue queue = JobQueue.Builder.create(this, "Queue")
+                .priority(1)
+                .computeEnvironments(List.of(
+                        OrderedComputeEnvironment.builder().computeEnvironment(spot).order(1).build(),
+                        OrderedComputeEnvironment.builder().computeEnvironment(onDemand).order(2).build()))
+                .build();
+
+        DockerImageAsset image = DockerImageAsset.Builder.create(this, "WorkerImage")
+                .directory(artifacts.repoRoot().toString())
+                .file(Artifacts.DOCKERFILE)
+                .exclude(Artifacts.DOCKER_EXCLUDES)
+                .ignoreMode(IgnoreMode.DOCKER)
+                .platform(Platform.LINUX_AMD64)
+                .build();
+
+        Role jobRole = Role.Builder.create(this, "WorkerRole")
+                .description("Dreamscape GPU worker: reads its input and plan, writes shard results and checkpoints")
+                .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
+                .build();
+        readObjects(jobRole, "uploads/*", "jobs/*");
+        objects(jobRole, List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"), "jobs/*");
+        // Finding the newest checkpoint lists jobs/{jobId}/checkpoints/ and nothing else.
+        jobRole.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn()))
+                .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("jobs/*"))))
+                .build());
+        table.grant(jobRole, "dynamodb:GetItem", "dynamodb:UpdateItem");
+
+        LogGroup workerLogs = LogGroup.Builder.create(this, "WorkerLogs")
+                .retention(LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("BUCKET", bucket.getBucketName());
+        env.put("TABLE", table.getTableName());
+        env.put("AWS_REGION", getRegion());
+        env.put("OMP_WAIT_POLICY", "PASSIVE");
+        EcsJobDefinition worker = EcsJobDefinition.Builder.create(this, "Worker")
+                .container(EcsEc2ContainerDefinition.Builder.create(this, "WorkerContainer")
+                        .image(ContainerImage.fromDockerImageAsset(image))
+                        .command(List.of("worker"))
+                        .gpu(1)
+                        .cpu(WORKER_VCPUS)
+                        .memory(Size.mebibytes(WORKER_MEMORY_MIB))
+                        .environment(env)
+                        .jobRole(jobRole)
+                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
+                                .logGroup(workerLogs)
+                                .streamPrefix("worker")
+                                .build()))
+                        .build())
+                .retryAttempts(WORKER_ATTEMPTS)
+                // First match wins: a reclaimed Spot instance or a lost host is retried (the next attempt resumes
+                // from the shard's checkpoint); anything else is the application's error and is not retried.
+                .retryStrategies(List.of(
+                        RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED),
+                        RetryStrategy.of(Action.EXIT, Reason.custom(CustomReason.builder()
+                                .onStatusReason("*")
+                                .build()))))
+                .timeout(WORKER_ATTEMPT_TIMEOUT)
+                .propagateTags(true)
+                .build();
+        return new Batch(queue, worker);
+    }
+
+    private ManagedEc2EcsComputeEnvironment gpuEnvironment(String id, Vpc vpc, SecurityGroup securityGroup,
+            LaunchTemplate launchTemplate, boolean spot, int maxVcpus) {
+        ManagedEc2EcsComputeEnvironment.Builder builder = ManagedEc2EcsComputeEnvironment.Builder.create(this, id)
+                .vpc(vpc)
+                .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build())
+                .securityGroups(List.of(securityGroup))
+                .launchTemplate(launchTemplate)
+                // NVIDIA A10G (g5) and L4 (g6): 24 GB of GPU memory, the cheapest current GPUs Batch offers.
+                .instanceClasses(List.of(InstanceClass.G5, InstanceClass.G6))
+                .useOptimalInstanceClasses(false)
+                .images(List.of(EcsMachineImage.builder().imageType(EcsMachineImageType.ECS_AL2023_NVIDIA).build()))
+                .minvCpus(0) // scales to zero: nothing runs while nobody renders
+                .maxvCpus(maxVcpus)
+                .updateToLatestImageVersion(true)
+                .spot(spot)
+                .allocationStrategy(spot ? AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
+                        : AllocationStrategy.BEST_FIT_PROGRESSIVE);
+        return builder.build();
+    }
+
+    // ---------------------------------------------------------------------------------------------- workflow
+
+    private StateMachine workflow(Functions functions, Batch batch) {
+        LogGroup logs = LogGroup.Builder.create(this, "WorkflowLogs")
+                .retention(LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Map<String, String> substitutions = new LinkedHashMap<>();
+        substitutions.put("ValidateFunctionArn", functions.validate().getFunctionArn());
+        substitutions.put("PlanFunctionArn", functions.plan().getFunctionArn());
+        substitutions.put("AssembleFunctionArn", functions.assemble().getFunctionArn());
+        substitutions.put("MarkFailedFunctionArn", functions.markFailed().getFunctionArn());
+        substitutions.put("JobQueueArn", batch.queue().getJobQueueArn());
+        substitutions.put("JobDefinitionArn", batch.worker().getJobDefinitionArn());
+        StateMachine machine = StateMachine.Builder.create(this, "Workflow")
+                .stateMachineType(StateMachineType.STANDARD)
+                // fromString, not fromFile: the states stay in the template where tests and reviewers can read them.
+                .definitionBody(DefinitionBody.fromString(artifacts.stateMachineDefinition()))
+                .definitionSubstitutions(substitutions)
+                .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(true).build())
+                .build();
+
+        // The definition is a string, so CDK cannot infer the grants: each is given by hand, scoped.
+        for (IFunction fn : functions.workflowTasks()) {
+            fn.grantInvoke(machine);
+        }
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("SubmitDreamJobs")
+                .actions(List.of("batch:SubmitJob"))
+                .resources(List.of(batch.queue().getJobQueueArn(), batch.worker().getJobDefinitionArn()))
+                .build());
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("FollowAndStopDreamJobs")
+                .actions(List.of("batch:DescribeJobs", "batch:TerminateJob"))
+                // DescribeJobs has no resource-level permissions; TerminateJob is limited to this account's jobs.
+                .resources(List.of("*"))
+                .build());
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("BatchSyncEventRule")
+                .actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
+                .resources(List.of(Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents.builder()
+                        .service("events")
+                        .resource("rule")
+                        .resourceName("StepFunctionsGetEventsForBatchJobsRule")
+                        .build())))
+                .build());
+        NagSuppressions.addResourceSuppressions(machine, List.of(
+                nag("AwsSolutions-SF2", "X-Ray adds cost per trace for a workflow of five steps whose every "
+                        + "transition is already in the execution history and the ALL-level log."),
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("batch:DescribeJobs supports no resource-level permissions (.sync polls it); "
+                                + "lambda:InvokeFunction on <arn>:* allows the functions' versions only; CloudWatch "
+                                + "Logs delivery actions require Resource *.")
+                        .build()), true);
+        return machine;
+    }
+
+    private void uploadRule(StateMachine workflow) {
+        List<Object> keys = new ArrayList<>();
+        for (String suffix : IMAGE_SUFFIXES) {
+            keys.add(Map.of("wildcard", "uploads/*." + suffix));
+            keys.add(Map.of("wildcard", "uploads/*." + suffix.toUpperCase(java.util.Locale.ROOT)));
+        }
+        Rule.Builder.create(this, "UploadRule")
+                .description("An image uploaded under uploads/ starts a Dreamscape execution")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.s3"))
+                        .detailType(List.of("Object Created"))
+                        .detail(Map.of(
+                                "bucket", Map.of("name", List.of(bucket.getBucketName())),
+                                "object", Map.of("key", keys)))
+                        .build())
+                .targets(List.of(SfnStateMachine.Builder.create(workflow)
+                        .retryAttempts(20)
+                        .maxEventAge(Duration.hours(24))
+                        .build()))
+                .build();
+    }
+
+    // ---------------------------------------------------------------------------------------------- status API
+
+    private HttpApi statusApi(IFunction status) {
+        HttpApi api = HttpApi.Builder.create(this, "StatusApi")
+                .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}")
+                .createDefaultStage(false)
+                .build();
+        LogGroup accessLogs = LogGroup.Builder.create(this, "StatusApiAccessLogs")
+                .retention(LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        HttpStage.Builder.create(this, "StatusApiStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                // A public endpoint in front of a paid function: cap what a flood can cost.
+                .throttle(ThrottleSettings.builder().rateLimit(20).burstLimit(40).build())
+                .accessLogSettings(new IAccessLogSettings() {
+                    @Override
+                    public IAccessLogDestination getDestination() {
+                        return new LogGroupLogDestination(accessLogs);
+                    }
+
+                    @Override
+                    public AccessLogFormat getFormat() {
+                        return AccessLogFormat.clf();
+                    }
+                })
+                .build();
+        HttpLambdaIntegration integration = HttpLambdaIntegration.Builder.create("Status", status)
+                .build();
+        for (String path : List.of("/", "/jobs", "/jobs/{jobId}")) {
+            api.addRoutes(AddRoutesOptions.builder()
+                    .path(path)
+                    .methods(List.of(HttpMethod.GET))
+                    .integration(integration)
+                    .build()).forEach(route -> NagSuppressions.addResourceSuppressions(route, List.of(nag(
+                            "AwsSolutions-APIG4", "Authorisation is in the status function: GET /jobs requires the "
+                                    + "bearer token, a job's route needs its unguessable 128-bit id (a capability, "
+                                    + "shareable by design), GET / shows nothing without one of them."))));
+        }
+        return api;
+    }
+
+    /** Findings that follow from the design, each with its reason; anything else fails the synth and the tests. */
+    private void suppressInherentFindings(StatefulStack data) {
+        NagSuppressions.addStackSuppressions(this, List.of(
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/): the narrowest "
+                                + "scope for keys that are only known at run time.")
+                        .appliesTo(List.of(io.github.cdklabs.cdknag.RegexAppliesTo.builder()
+                                .regex("/^Resource::.*\\/(uploads|jobs|outputs)\\/\\*$/").build()))
+                        .build(),
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("Listing recent jobs queries the table's index; CDK grants table actions on the "
+                                + "table and its indexes (<table>/index/*).")
+                        .appliesTo(List.of(io.github.cdklabs.cdknag.RegexAppliesTo.builder()
+                                .regex("/^Resource::.*\\/index\\/\\*$/").build()))
+                        .build(),
+                nag("AwsSolutions-L1", "The functions jar targets Java 21 (the project's release level); moving the "
+                        + "runtime is a decision for the whole code base, not for the stack.")));
+        NagSuppressions.addResourceSuppressionsByPath(this, List.of(
+                        "/" + getStackName() + "/GpuSpot/InstanceProfileRole/Resource",
+                        "/" + getStackName() + "/GpuOnDemand/InstanceProfileRole/Resource"),
+                List.of(nag("AwsSolutions-IAM4", "AmazonEC2ContainerServiceforEC2Role is what the ECS agent on a "
+                        + "Batch container instance needs; AWS maintains it with the agent.")));
+        NagSuppressions.addResourceSuppressionsByPath(this,
+                "/" + getStackName() + "/WorkerContainer/ExecutionRole/DefaultPolicy/Resource",
+                List.of(NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is "
+                                + "limited to the asset repository.")
+                        .appliesTo(List.of("Resource::*"))
+                        .build()));
+    }
+
+    private static NagPackSuppression nag(String id, String reason) {
+        return NagPackSuppression.builder().id(id).reason(reason).build();
+    }
+}

@@ -1,0 +1,443 @@
+package io.dreamscape.infrastructure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+
+/**
+ * Synthesizes both stacks once (jsii makes each synth cost seconds) and asserts on the templates. The Lambda jar is
+ * the real one when it was built before this module (the reactor does), else a placeholder: the assertions are about
+ * the infrastructure, not the code.
+ */
+class StacksTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Artifacts artifacts;
+    private static DreamscapeApp.Stacks stacks;
+    private static Template data;
+    private static Template compute;
+    private static JsonNode dataJson;
+    private static JsonNode computeJson;
+    private static CloudAssembly assembly;
+
+    @BeforeAll
+    static void synthesizeOnce() throws IOException {
+        Path target = Path.of("target").toAbsolutePath();
+        Files.createDirectories(target);
+        artifacts = Artifacts.locate(Path.of(""));
+        if (!Files.isRegularFile(artifacts.functionsJar())) {
+            artifacts = artifacts.withFunctionsJar(placeholderJar(target.resolve("placeholder-functions.jar")));
+        }
+        App app = new App(AppProps.builder().outdir(target.resolve("cdk.out-test").toString()).build());
+        stacks = DreamscapeApp.build(app, artifacts, null);
+        assembly = app.synth();
+        data = Template.fromStack(stacks.data());
+        compute = Template.fromStack(stacks.compute());
+        dataJson = JSON.valueToTree(data.toJSON());
+        computeJson = JSON.valueToTree(compute.toJSON());
+    }
+
+    private static Path placeholderJar(Path jar) throws IOException {
+        try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("PLACEHOLDER"));
+            zip.write("functions.jar was not built; this stands in for it in the infrastructure tests".getBytes());
+            zip.closeEntry();
+        }
+        return jar;
+    }
+
+    // ------------------------------------------------------------------------------------------- data stack
+
+    @Test
+    void bucketBlocksAllPublicAccessAndEncrypts() {
+        data.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "PublicAccessBlockConfiguration", Map.of(
+                        "BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256"))))));
+    }
+
+    @Test
+    void bucketPolicyDeniesRequestsWithoutTls() {
+        data.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Effect", "Deny",
+                        "Action", "s3:*",
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+    }
+
+    @Test
+    void bucketSendsObjectEventsToEventBridge() {
+        data.hasResourceProperties("Custom::S3BucketNotifications", Map.of(
+                "NotificationConfiguration", Map.of("EventBridgeConfiguration", Map.of())));
+    }
+
+    @Test
+    void bucketExpiresJobTemporariesAndAbortsIncompleteUploads() {
+        data.hasResourceProperties("AWS::S3::Bucket", Map.of("LifecycleConfiguration", Map.of("Rules",
+                Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Prefix", "jobs/", "Status", "Enabled",
+                                "ExpirationInDays", StatefulStack.JOB_TEMPORARIES_DAYS)),
+                        Match.objectLike(Map.of("Status", "Enabled",
+                                "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1))))))));
+    }
+
+    @Test
+    void statefulResourcesSurviveStackDeletion() {
+        data.hasResource("AWS::S3::Bucket", Map.of("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"));
+        data.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain"));
+    }
+
+    @Test
+    void tableIsOnDemandWithPointInTimeRecovery() {
+        data.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+                "BillingMode", "PAY_PER_REQUEST",
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "KeySchema", List.of(Map.of("AttributeName", StatefulStack.PARTITION_KEY, "KeyType", "HASH"))));
+    }
+
+    @Test
+    void dataStackOutputsTheBucketName() {
+        data.hasOutput("BucketName", Map.of());
+    }
+
+    // ------------------------------------------------------------------------------------------- trigger
+
+    @Test
+    void uploadRuleMatchesImagesUnderUploadsOnlyAndStartsTheWorkflow() {
+        JsonNode rule = only(computeJson, "AWS::Events::Rule").path("Properties");
+        JsonNode pattern = rule.path("EventPattern");
+        assertEquals("aws.s3", pattern.path("source").get(0).asText());
+        assertEquals("Object Created", pattern.path("detail-type").get(0).asText());
+        assertTrue(pattern.path("detail").path("bucket").path("name").get(0).has("Fn::ImportValue"),
+                "the rule is limited to the stack's own bucket");
+        Set<String> wildcards = new TreeSet<>();
+        pattern.path("detail").path("object").path("key").forEach(k -> wildcards.add(k.path("wildcard").asText()));
+        for (String suffix : List.of("jpg", "JPG", "jpeg", "png", "PNG", "tif", "tiff", "TIFF")) {
+            assertTrue(wildcards.contains("uploads/*." + suffix), "missing " + suffix + " in " + wildcards);
+        }
+        wildcards.forEach(w -> assertTrue(w.startsWith("uploads/"), w));
+        assertTrue(rule.path("Targets").get(0).path("Arn").path("Ref").asText().startsWith("Workflow"));
+    }
+
+    // ------------------------------------------------------------------------------------------- Lambdas
+
+    @Test
+    void lambdasRunJava21WithTheirHandlersAndSizes() {
+        Map<String, Integer> memory = Map.of("ValidateHandler", 1024, "PlanHandler", 2048,
+                "AssembleHandler", 10_240, "MarkFailedHandler", 512, "StatusHandler", 1024);
+        memory.forEach((handler, mb) -> compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Runtime", "java21",
+                "Handler", "io.dreamscape.handlers." + handler + "::handleRequest",
+                "MemorySize", mb,
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "BUCKET", Match.anyValue(), "TABLE", Match.anyValue()))))));
+        List<JsonNode> functions = all(computeJson, "AWS::Lambda::Function");
+        long dreamscape = functions.stream()
+                .filter(f -> f.path("Properties").path("Handler").asText().startsWith("io.dreamscape.handlers."))
+                .count();
+        assertEquals(5, dreamscape);
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("STATUS_TOKEN", Match.anyValue())))));
+    }
+
+    @Test
+    void everyLogGroupHasARetention() {
+        List<JsonNode> groups = all(computeJson, "AWS::Logs::LogGroup");
+        assertTrue(groups.size() >= 8, "5 functions, workflow, worker, API access logs: " + groups.size());
+        groups.forEach(g -> assertEquals(30, g.path("Properties").path("RetentionInDays").asInt(), g.toString()));
+        all(computeJson, "AWS::Lambda::Function").stream()
+                .filter(f -> f.path("Properties").path("Handler").asText().startsWith("io.dreamscape.handlers."))
+                .forEach(f -> assertTrue(f.path("Properties").path("LoggingConfig").has("LogGroup"), f.toString()));
+    }
+
+    // ------------------------------------------------------------------------------------------- Batch
+
+    @Test
+    void gpuComputeEnvironmentsScaleToZeroOnG5AndG6SpotFirst() {
+        for (String type : List.of("SPOT", "EC2")) {
+            compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
+                    "Type", "managed",
+                    "ComputeResources", Match.objectLike(Map.of(
+                            "Type", type,
+                            "MinvCpus", 0,
+                            "InstanceTypes", List.of("g5", "g6"),
+                            "AllocationStrategy", type.equals("SPOT")
+                                    ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE",
+                            "Ec2Configuration", List.of(Map.of("ImageType", "ECS_AL2023_NVIDIA"))))));
+        }
+        JsonNode queue = only(computeJson, "AWS::Batch::JobQueue").path("Properties");
+        JsonNode order = queue.path("ComputeEnvironmentOrder");
+        assertEquals(2, order.size());
+        assertEquals(1, order.get(0).path("Order").asInt());
+        assertTrue(order.get(0).path("ComputeEnvironment").path("Fn::GetAtt").get(0).asText().startsWith("GpuSpot"));
+    }
+
+    @Test
+    void jobDefinitionAsksForOneGpuAndRetriesOnlyHostTerminations() {
+        JsonNode def = only(computeJson, "AWS::Batch::JobDefinition").path("Properties");
+        JsonNode container = def.path("ContainerProperties");
+        Set<String> resources = new TreeSet<>();
+        container.path("ResourceRequirements").forEach(r -> resources.add(r.path("Type").asText() + "="
+                + r.path("Value").asText()));
+        assertTrue(resources.contains("GPU=1"), resources.toString());
+        assertTrue(resources.contains("VCPU=" + ComputeStack.WORKER_VCPUS), resources.toString());
+        assertTrue(resources.contains("MEMORY=" + ComputeStack.WORKER_MEMORY_MIB), resources.toString());
+        assertEquals("worker", container.path("Command").get(0).asText());
+        JsonNode retry = def.path("RetryStrategy");
+        assertEquals(ComputeStack.WORKER_ATTEMPTS, retry.path("Attempts").asInt());
+        JsonNode rules = retry.path("EvaluateOnExit");
+        assertEquals("retry", rules.get(0).path("Action").asText().toLowerCase());
+        assertEquals("Host EC2*", rules.get(0).path("OnStatusReason").asText());
+        assertEquals("exit", rules.get(1).path("Action").asText().toLowerCase());
+        assertEquals("*", rules.get(1).path("OnStatusReason").asText());
+        assertEquals(12 * 3600, def.path("Timeout").path("AttemptDurationSeconds").asInt());
+        Set<String> env = new TreeSet<>();
+        container.path("Environment").forEach(e -> env.add(e.path("Name").asText()));
+        assertTrue(env.containsAll(List.of("BUCKET", "TABLE", "AWS_REGION")), env.toString());
+        assertTrue(JSON.valueToTree(container.path("Image")).toString().contains(".dkr.ecr."),
+                "the worker image is the ECR asset built from batch-container/Dockerfile");
+    }
+
+    @Test
+    void workerImageIsBuiltFromTheDockerfileWithoutBuildOutputsInItsContext() throws IOException {
+        Path assets = Path.of(assembly.getDirectory()).resolve(DreamscapeApp.COMPUTE_STACK + ".assets.json");
+        JsonNode images = JSON.readTree(assets.toFile()).path("dockerImages");
+        assertEquals(1, images.size());
+        JsonNode source = images.elements().next().path("source");
+        assertEquals(Artifacts.DOCKERFILE, source.path("dockerFile").asText());
+        assertEquals("linux/amd64", source.path("platform").asText());
+        Path context = Path.of(assembly.getDirectory()).resolve(source.path("directory").asText());
+        assertTrue(Files.isRegularFile(context.resolve("batch-container/Dockerfile")));
+        assertTrue(Files.isRegularFile(context.resolve("functions/pom.xml")));
+        assertFalse(Files.exists(context.resolve("functions/target")), "target/ must not reach the image context");
+        assertFalse(Files.exists(context.resolve("tests/node_modules")));
+    }
+
+    @Test
+    void vpcHasNoNatGatewaysAndFreeGatewayEndpoints() {
+        compute.resourceCountIs("AWS::EC2::NatGateway", 0);
+        List<JsonNode> endpoints = all(computeJson, "AWS::EC2::VPCEndpoint");
+        assertEquals(2, endpoints.size());
+        Set<String> services = new TreeSet<>();
+        endpoints.forEach(e -> {
+            assertEquals("Gateway", e.path("Properties").path("VpcEndpointType").asText());
+            services.add(e.path("Properties").path("ServiceName").toString().contains("dynamodb") ? "dynamodb" : "s3");
+        });
+        assertEquals(Set.of("dynamodb", "s3"), services);
+        compute.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of(
+                "GroupDescription", "Dreamscape GPU workers: outbound only",
+                "SecurityGroupIngress", Match.absent()));
+    }
+
+    // ------------------------------------------------------------------------------------------- workflow
+
+    @Test
+    void stateMachineDefinitionIsTheFileWithEveryPlaceholderSubstituted() throws IOException {
+        JsonNode sm = only(computeJson, "AWS::StepFunctions::StateMachine").path("Properties");
+        String definition = sm.path("DefinitionString").asText();
+        assertEquals(JSON.readTree(artifacts.stateMachineDefinition()), JSON.readTree(definition),
+                "the deployed definition is statemachine/dreamscape.asl.json as is");
+        Set<String> placeholders = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{([A-Za-z]+)}").matcher(definition);
+        while (m.find()) {
+            placeholders.add(m.group(1));
+        }
+        Set<String> substituted = new TreeSet<>();
+        sm.path("DefinitionSubstitutions").fieldNames().forEachRemaining(substituted::add);
+        assertEquals(placeholders, substituted);
+        JsonNode states = JSON.readTree(definition).path("States");
+        assertEquals("arn:aws:states:::batch:submitJob.sync", states.path("DreamShards").path("Resource").asText());
+        assertEquals("ALL", sm.path("LoggingConfiguration").path("Level").asText());
+    }
+
+    @Test
+    void stateMachineMayRunBatchSyncJobsAndInvokeOnlyItsFunctions() {
+        List<JsonNode> statements = statementsOfRole("Workflow");
+        JsonNode submit = statementWith(statements, "batch:SubmitJob");
+        assertEquals(2, submit.path("Resource").size(), "job queue and job definition, nothing else");
+        submit.path("Resource").forEach(r -> assertFalse(r.asText().equals("*")));
+        JsonNode events = statementWith(statements, "events:PutRule");
+        assertTrue(events.path("Action").toString().contains("events:PutTargets"));
+        assertTrue(events.path("Action").toString().contains("events:DescribeRule"));
+        assertTrue(events.path("Resource").toString().contains("rule/StepFunctionsGetEventsForBatchJobsRule"));
+        StringBuilder invocable = new StringBuilder();
+        statements.stream().filter(s -> actionsOf(s).contains("lambda:InvokeFunction"))
+                .forEach(s -> invocable.append(s.path("Resource")));
+        String resources = invocable.toString();
+        for (String fn : List.of("Validate", "Plan", "Assemble", "MarkFailed")) {
+            assertTrue(resources.contains("\"" + fn), fn + " in " + resources);
+        }
+        assertFalse(resources.contains("\"Status"), "the workflow never calls the status function");
+        assertTrue(statementWith(statements, "batch:DescribeJobs").path("Action").toString()
+                .contains("batch:TerminateJob"));
+    }
+
+    @Test
+    void wildcardResourcesOnlyWhereTheActionHasNoNarrowerResource() {
+        Set<String> needStar = Set.of("batch:DescribeJobs", "batch:TerminateJob", "logs:CreateLogDelivery",
+                "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+                "ecr:GetAuthorizationToken", "s3:PutBucketNotification");
+        List<String> offenders = new ArrayList<>();
+        for (JsonNode template : List.of(dataJson, computeJson)) {
+            for (JsonNode policy : all(template, "AWS::IAM::Policy")) {
+                for (JsonNode st : policy.path("Properties").path("PolicyDocument").path("Statement")) {
+                    if (!resourcesOf(st).contains("*")) {
+                        continue;
+                    }
+                    for (String action : actionsOf(st)) {
+                        if (!needStar.contains(action)) {
+                            offenders.add(action);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(offenders.isEmpty(), "actions granted on Resource * although they allow narrower: " + offenders);
+    }
+
+    @Test
+    void objectPermissionsAreScopedToKeyPrefixes() {
+        for (JsonNode policy : all(computeJson, "AWS::IAM::Policy")) {
+            for (JsonNode st : policy.path("Properties").path("PolicyDocument").path("Statement")) {
+                boolean objectAction = actionsOf(st).stream().anyMatch(a -> a.startsWith("s3:") && a.contains("Object"));
+                if (objectAction) {
+                    for (String r : resourcesOf(st)) {
+                        assertTrue(r.matches(".*/(uploads|jobs|outputs)/\\*\"?.*"),
+                                "object access outside uploads/, jobs/, outputs/: " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- status API
+
+    @Test
+    void statusApiRoutesGoThroughTheSnapStartAliasWithThrottling() {
+        Set<String> routes = new TreeSet<>();
+        all(computeJson, "AWS::ApiGatewayV2::Route").forEach(r -> routes.add(r.path("Properties").path("RouteKey")
+                .asText()));
+        assertEquals(Set.of("GET /", "GET /jobs", "GET /jobs/{jobId}"), routes);
+        compute.hasResourceProperties("AWS::ApiGatewayV2::Stage", Map.of(
+                "StageName", "$default",
+                "DefaultRouteSettings", Match.objectLike(Map.of("ThrottlingRateLimit", 20)),
+                "AccessLogSettings", Match.objectLike(Map.of())));
+        compute.hasResourceProperties("AWS::ApiGatewayV2::Integration", Map.of(
+                "IntegrationUri", Map.of("Ref", Match.stringLikeRegexp("StatusLive.*")),
+                "PayloadFormatVersion", "2.0"));
+        compute.hasOutput("StatusUrl", Map.of());
+    }
+
+    // ------------------------------------------------------------------------------------------- cdk-nag
+
+    @Test
+    void awsSolutionsChecksFindNothingUnsuppressed() {
+        List<String> findings = new ArrayList<>();
+        for (var stack : List.of(stacks.data(), stacks.compute())) {
+            Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))
+                    .forEach(msg -> findings.add("ERROR " + msg.getId() + ": " + shortly(msg.getEntry().getData())));
+            Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))
+                    .forEach(msg -> findings.add("WARN " + msg.getId() + ": " + shortly(msg.getEntry().getData())));
+        }
+        assertTrue(findings.isEmpty(), String.join("\n", findings));
+    }
+
+    @Test
+    void synthRefusesWithoutTheLambdaJarAndSaysHowToBuildIt() {
+        Artifacts missing = artifacts.withFunctionsJar(Path.of("target/no-such/functions.jar"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, missing::requireFunctionsJar);
+        assertTrue(e.getMessage().contains("mvn -B -pl functions -am package"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private static String shortly(Object nagMessage) {
+        String text = String.valueOf(nagMessage);
+        int end = text.indexOf(": ");
+        return end > 0 ? text.substring(0, end) : text;
+    }
+
+    private static List<JsonNode> all(JsonNode template, String type) {
+        List<JsonNode> found = new ArrayList<>();
+        template.path("Resources").forEach(r -> {
+            if (type.equals(r.path("Type").asText())) {
+                found.add(r);
+            }
+        });
+        return found;
+    }
+
+    private static JsonNode only(JsonNode template, String type) {
+        List<JsonNode> found = all(template, type);
+        assertEquals(1, found.size(), type);
+        return found.get(0);
+    }
+
+    private static List<JsonNode> statementsOfRole(String rolePrefix) {
+        List<JsonNode> statements = new ArrayList<>();
+        computeJson.path("Resources").forEach(r -> {
+            if (r.path("Type").asText().equals("AWS::IAM::Policy")
+                    && r.path("Properties").path("Roles").toString().contains("\"" + rolePrefix)) {
+                r.path("Properties").path("PolicyDocument").path("Statement").forEach(statements::add);
+            }
+        });
+        return statements;
+    }
+
+    private static JsonNode statementWith(List<JsonNode> statements, String action) {
+        return statements.stream().filter(s -> actionsOf(s).contains(action)).findFirst()
+                .orElseThrow(() -> new AssertionError("no statement allows " + action + ": " + statements));
+    }
+
+    private static List<String> actionsOf(JsonNode statement) {
+        List<String> actions = new ArrayList<>();
+        JsonNode a = statement.path("Action");
+        if (a.isArray()) {
+            a.forEach(x -> actions.add(x.asText()));
+        } else {
+            actions.add(a.asText());
+        }
+        return actions;
+    }
+
+    private static List<String> resourcesOf(JsonNode statement) {
+        List<String> resources = new ArrayList<>();
+        JsonNode r = statement.path("Resource");
+        if (r.isArray()) {
+            r.forEach(x -> resources.add(x.isTextual() ? x.asText() : x.toString()));
+        } else {
+            resources.add(r.isTextual() ? r.asText() : r.toString());
+        }
+        return resources;
+    }
+}
