@@ -26,8 +26,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dreamscape dream IN -o OUT}: one image, on this machine. Flags override {@code --params FILE.json}. */
 @Command(name = "dream", mixinStandardHelpOptions = true, sortOptions = false,
@@ -38,9 +36,6 @@ public final class DreamCommand implements Callable<Integer> {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
     static final int EXIT_BAD_IMAGE = 3;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN", description = "input image (JPEG, PNG or TIFF; 8 or 16 bit)")
     Path input;
@@ -104,7 +99,8 @@ public final class DreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
+        // Messages for people go to stderr, beside the progress bar (which also writes to System.err).
+        PrintWriter err = new PrintWriter(System.err, true);
         try {
             DreamParameters params = resolveParameters();
             if (!Files.isRegularFile(input)) {
