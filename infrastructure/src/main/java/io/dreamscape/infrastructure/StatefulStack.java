@@ -33,11 +33,13 @@ public final class StatefulStack extends Stack {
 
     /** Temporaries under {@code jobs/} (plan, shard results, checkpoints) expire after this many days. */
     public static final int JOB_TEMPORARIES_DAYS = 14;
-    /** Table layout; must match the functions module's DynamoDB adapter. */
-    public static final String PARTITION_KEY = "jobId";
-    public static final String RECENT_INDEX = "recent";
-    public static final String RECENT_INDEX_PARTITION_KEY = "kind";
-    public static final String RECENT_INDEX_SORT_KEY = "createdAt";
+    /**
+     * Table layout: the same as {@code io.dreamscape.aws.DynamoProgressStore#createTable} in the functions module (job
+     * items {@code pk = job#<id>}, idempotency claims {@code pk = claim#<contentKey>}).
+     */
+    public static final String PARTITION_KEY = "pk";
+    public static final String BY_CREATED = "byCreated";
+    public static final String BY_SOURCE = "bySource";
 
     private final Bucket bucket;
     private final Table table;
@@ -104,10 +106,18 @@ public final class StatefulStack extends Stack {
                 .encryption(TableEncryption.AWS_MANAGED)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        // Recent jobs, newest first (listPk is always "jobs"; listSk = createdAt#jobId).
         t.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
-                .indexName(RECENT_INDEX)
-                .partitionKey(Attribute.builder().name(RECENT_INDEX_PARTITION_KEY).type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name(RECENT_INDEX_SORT_KEY).type(AttributeType.STRING).build())
+                .indexName(BY_CREATED)
+                .partitionKey(Attribute.builder().name("listPk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("listSk").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+        // The jobs of one upload key (GET /jobs?key=uploads/...).
+        t.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(BY_SOURCE)
+                .partitionKey(Attribute.builder().name("sourceKey").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("listSk").type(AttributeType.STRING).build())
                 .projectionType(ProjectionType.ALL)
                 .build());
         return t;

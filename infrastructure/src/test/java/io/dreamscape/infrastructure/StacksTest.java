@@ -119,7 +119,14 @@ class StacksTest {
         data.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
                 "BillingMode", "PAY_PER_REQUEST",
                 "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
-                "KeySchema", List.of(Map.of("AttributeName", StatefulStack.PARTITION_KEY, "KeyType", "HASH"))));
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH")),
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("IndexName", "byCreated", "KeySchema", List.of(
+                                Map.of("AttributeName", "listPk", "KeyType", "HASH"),
+                                Map.of("AttributeName", "listSk", "KeyType", "RANGE")))),
+                        Match.objectLike(Map.of("IndexName", "bySource", "KeySchema", List.of(
+                                Map.of("AttributeName", "sourceKey", "KeyType", "HASH"),
+                                Map.of("AttributeName", "listSk", "KeyType", "RANGE"))))))));
     }
 
     @Test
