@@ -5,6 +5,9 @@ Run once with Debian's python3-torch / python3-torchvision (CI does not need Pyt
 
     /usr/bin/python3 batch-container/src/test/python/make_googlenet_fixtures.py
 
+Optionally, ``--full-state-dicts DIR`` writes the full synthetic state dict as real 26 MB torch.save files (zip and
+legacy format) into DIR, not committed; ``GOOGLENET_TORCH_FILES=DIR`` makes the equivalence test load those too.
+
 It writes into batch-container/src/test/resources/googlenet/:
 
 * ``reference_activations.txt`` -- torchvision's googlenet (transform_input=True, eval mode) loaded with
@@ -85,6 +88,18 @@ def synthetic(name, shape):
     return torch.from_numpy(v.astype(np.float32).reshape(shape))
 
 
+def full_state_dicts(out_dir):
+    """Optional, not committed (26 MB each): the synthetic weights as real torch.save files in both formats, for
+    GoogLeNetEquivalenceTest#matchesTorchvisionLoadingTorchWrittenFiles (set GOOGLENET_TORCH_FILES=out_dir)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = torchvision.models.googlenet(weights=None, aux_logits=True, transform_input=True, init_weights=False)
+    sd = collections.OrderedDict((k, synthetic(k, tuple(v.shape))) for k, v in model.state_dict().items())
+    os.makedirs(out_dir, exist_ok=True)
+    torch.save(sd, os.path.join(out_dir, "synthetic_zip.pth"))
+    torch.save(sd, os.path.join(out_dir, "synthetic_legacy.pth"), _use_new_zipfile_serialization=False)
+
+
 def googlenet_fixture():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -148,6 +163,10 @@ def reader_fixtures():
 
 
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--full-state-dicts":
+        full_state_dicts(sys.argv[2])
+        sys.exit(0)
     os.makedirs(OUT, exist_ok=True)
     reader_fixtures()
     googlenet_fixture()

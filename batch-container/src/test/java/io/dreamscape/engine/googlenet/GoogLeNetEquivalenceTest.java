@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.dreamscape.engine.weights.PthWriter;
-import io.dreamscape.engine.weights.TorchTensor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Numerical equivalence with torchvision: the synthetic weights of make_googlenet_fixtures.py, rebuilt in Java,
@@ -54,6 +56,18 @@ class GoogLeNetEquivalenceTest {
     void matchesTorchvisionActivationsForIdenticalWeights(@TempDir Path tmp) throws IOException {
         Path file = tmp.resolve("synthetic-googlenet.pth");
         PthWriter.write(SyntheticGoogLeNetWeights.stateDict(), file);
+        assertMatchesTorchvision(file);
+    }
+
+    /** The same weights as full-size files written by torch.save itself (zip and legacy); see the fixture script. */
+    @ParameterizedTest
+    @ValueSource(strings = {"synthetic_zip.pth", "synthetic_legacy.pth"})
+    @EnabledIfEnvironmentVariable(named = "GOOGLENET_TORCH_FILES", matches = ".+")
+    void matchesTorchvisionLoadingTorchWrittenFiles(String name) throws IOException {
+        assertMatchesTorchvision(Path.of(System.getenv("GOOGLENET_TORCH_FILES"), name));
+    }
+
+    private static void assertMatchesTorchvision(Path file) throws IOException {
         List<Reference> refs = references();
         List<String> layers = refs.stream().map(Reference::layer).toList();
 
@@ -88,7 +102,7 @@ class GoogLeNetEquivalenceTest {
                 assertTrue(relValues <= TOLERANCE && relSum <= TOLERANCE && relSumSq <= TOLERANCE,
                         "relative error above 1e-4: " + report.get(report.size() - 1));
             }
-            System.out.println("GoogLeNet vs torchvision, relative errors:\n  " + String.join("\n  ", report));
+            System.out.println("GoogLeNet (" + file.getFileName() + ") vs torchvision, relative errors:\n  " + String.join("\n  ", report));
         }
     }
 
@@ -117,9 +131,5 @@ class GoogLeNetEquivalenceTest {
             return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
                     .filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
         }
-    }
-
-    static Map<String, TorchTensor> syntheticStateDict() {
-        return SyntheticGoogLeNetWeights.stateDict();
     }
 }
