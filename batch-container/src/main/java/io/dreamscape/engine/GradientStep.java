@@ -22,6 +22,8 @@ public final class GradientStep implements AutoCloseable {
     private final float[] weights;
     private final NDManager root;
     private final Engine engine;
+    private long computeNanos;
+    private long calls;
 
     public GradientStep(DreamNetwork network, List<LayerWeight> objective, Device device) {
         DreamNetwork.requireKnown(network, new java.util.HashSet<>(objective.stream().map(LayerWeight::name).toList()));
@@ -38,6 +40,7 @@ public final class GradientStep implements AutoCloseable {
     }
 
     public Result compute(float[] window, int width, int height) {
+        long t0 = System.nanoTime();
         try (NDManager m = root.newSubManager()) {
             NDArray x = m.create(window, new Shape(1, 3, height, width));
             x.setRequiresGradient(true);
@@ -53,7 +56,19 @@ public final class GradientStep implements AutoCloseable {
                 value = loss.getFloat();
             }
             return new Result(x.getGradient().toFloatArray(), value);
+        } finally {
+            computeNanos += System.nanoTime() - t0;
+            calls++;
         }
+    }
+
+    /** Time spent inside model calls (tensor in, forward, backward, gradient out): the engine's overhead is the rest. */
+    public long computeNanos() {
+        return computeNanos;
+    }
+
+    public long calls() {
+        return calls;
     }
 
     @Override

@@ -137,7 +137,7 @@ public final class ImageProbe {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof EOFException) return true;
             String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (m.contains("eof") || m.contains("end of") || m.contains("premature")) return true;
+            if (m.contains("eof") || m.contains("end of") || m.contains("premature") || m.contains("no sof")) return true;
         }
         return false;
     }
