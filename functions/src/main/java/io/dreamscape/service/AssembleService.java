@@ -1,0 +1,130 @@
+package io.dreamscape.service;
+
+import io.dreamscape.imaging.ImageDecoder;
+import io.dreamscape.imaging.ImageFormat;
+import io.dreamscape.job.Job;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.JobPatch;
+import io.dreamscape.job.JobState;
+import io.dreamscape.job.Plan;
+import io.dreamscape.job.Shard;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.stitch.Stitcher;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Stitches the shards into the outputs and completes the job. Shards are downloaded to local scratch one at a time,
+ * just before their first row is needed, and deleted after their last, so scratch holds at most two rows of the shard
+ * grid plus the outputs; memory holds a few output rows plus the preview (see {@link Stitcher}).
+ */
+public final class AssembleService {
+    public static final int PREVIEW_SIDE = 2048;
+    public static final int THUMB_SIDE = 256;
+    private static final int EXIF_HEAD = 1 << 20;
+
+    public record Result(JobId jobId, JobState state, String outputKey) {
+    }
+
+    private final ObjectStore objects;
+    private final ProgressStore progress;
+    private final Path scratch;
+
+    public AssembleService(ObjectStore objects, ProgressStore progress, Path scratch) {
+        this.objects = objects;
+        this.progress = progress;
+        this.scratch = scratch;
+    }
+
+    public Result assemble(JobId id, JsonLog log) throws IOException {
+        Job job = progress.get(id).orElseThrow(() -> new IllegalStateException("no job " + id));
+        if (job.state() == JobState.COMPLETED) {
+            log.info("already assembled");
+            return new Result(id, JobState.COMPLETED, job.outputKey());
+        }
+        if (job.state() == JobState.FAILED) {
+            throw new IllegalStateException("job " + id + " has failed: " + job.error());
+        }
+        if (job.state().ordinal() < JobState.PLANNED.ordinal()) {
+            throw new IllegalStateException("job " + id + " is " + job.state() + "; it has no plan to assemble");
+        }
+        progress.advance(id, JobState.ASSEMBLING, null);
+        Plan plan = Plan.fromJson(objects.getBytes(StorageLayout.planKey(id)));
+        for (Shard s : plan.shards()) {
+            if (objects.head(s.resultKey(id)).isEmpty()) {
+                throw new IllegalStateException("shard " + (s.index() + 1) + " of " + plan.shardCount()
+                        + " has no result (" + s.resultKey(id) + "): its GPU job did not finish");
+            }
+        }
+        Path dir = Files.createTempDirectory(Files.createDirectories(scratch), "assemble-");
+        try {
+            byte[] exif = exif(plan, dir);
+            String name = job.outputName();
+            Path out = dir.resolve("out.dream.jpg");
+            Path preview = dir.resolve("out.preview.jpg");
+            Path thumb = dir.resolve("out.thumb.jpg");
+            long t0 = System.nanoTime();
+            Stitcher.Outputs o = Stitcher.stitch(plan.width(), plan.height(), plan.shards(), s -> download(id, s, dir),
+                    plan.parameters().quality(), exif, out, preview, thumb, PREVIEW_SIDE, THUMB_SIDE);
+            log.info("stitched", "width", o.width(), "height", o.height(), "shards", plan.shardCount(),
+                    "seconds", (System.nanoTime() - t0) / 1e9, "bytes", Files.size(out));
+            String outputKey = StorageLayout.outputKey(name);
+            String previewKey = StorageLayout.previewKey(name);
+            String thumbKey = StorageLayout.thumbKey(name);
+            objects.putFile(previewKey, preview, "image/jpeg");
+            objects.putFile(thumbKey, thumb, "image/jpeg");
+            objects.putFile(outputKey, out, "image/jpeg");
+            if (!progress.transition(id, JobState.ASSEMBLING, JobState.COMPLETED,
+                    JobPatch.completed(outputKey, previewKey, thumbKey))) {
+                Job now = progress.get(id).orElseThrow();
+                if (now.state() != JobState.COMPLETED) {
+                    throw new IllegalStateException("job " + id + " became " + now.state() + " during assembly");
+                }
+            }
+            log.info("completed", "outputKey", outputKey);
+            return new Result(id, JobState.COMPLETED, outputKey);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The source's EXIF (JPEG sources only), from a ranged read of its head. */
+    private byte[] exif(Plan plan, Path dir) throws IOException {
+        if (!ImageFormat.JPEG.name().equals(plan.format())) {
+            return null;
+        }
+        byte[] head = objects.getRange(plan.source().key(), plan.source().versionId(), 0, EXIF_HEAD);
+        Path f = dir.resolve("source-head.jpg");
+        Files.write(f, head);
+        try {
+            return ImageDecoder.readExif(f);
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private InputStream download(JobId id, Shard s, Path dir) throws IOException {
+        Path f = dir.resolve("shard-" + s.index() + ".png");
+        try (InputStream in = objects.open(s.resultKey(id))) {
+            Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new FilterInputStream(Files.newInputStream(f)) {
+            @Override
+            public void close() throws IOException {
+                super.close();
+                Files.deleteIfExists(f);
+            }
+        };
+    }
+}
