@@ -308,39 +308,40 @@ public final class PthReader {
         }
         long numel = TorchTensor.numel(size);
         ByteBuffer src = s.data()[0];
+        if (numel == 0) {
+            return new TorchTensor(dtype, size, ByteBuffer.allocate(0));
+        }
+        long last = t.offset();
+        for (int d = 0; d < size.length; d++) {
+            if (stride[d] < 0) {
+                throw new PthFormatException("negative strides are not supported");
+            }
+            last += (size[d] - 1) * stride[d];
+        }
+        if (t.offset() < 0 || last >= s.numel()) {
+            throw new PthFormatException("a tensor of shape " + TorchTensor.shapeString(size) + " reaches element "
+                    + last + " of a storage with " + s.numel() + " elements (corrupt file)");
+        }
+        long base = s.offset() + t.offset();
+        if (isContiguous(size, stride)) {
+            // a view of the file's bytes: no copy
+            return new TorchTensor(dtype, size, src.slice(Math.toIntExact(base * es), Math.toIntExact(numel * es)));
+        }
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(numel * es)).order(ByteOrder.LITTLE_ENDIAN);
-        if (numel > 0) {
-            long last = t.offset();
+        int[] idx = new int[size.length];
+        byte[] elem = new byte[es];
+        for (long i = 0; i < numel; i++) {
+            long off = base;
             for (int d = 0; d < size.length; d++) {
-                if (stride[d] < 0) {
-                    throw new PthFormatException("negative strides are not supported");
-                }
-                last += (size[d] - 1) * stride[d];
+                off += idx[d] * stride[d];
             }
-            if (t.offset() < 0 || last >= s.numel()) {
-                throw new PthFormatException("a tensor of shape " + TorchTensor.shapeString(size) + " reaches element "
-                        + last + " of a storage with " + s.numel() + " elements (corrupt file)");
-            }
-            long base = s.offset() + t.offset();
-            if (isContiguous(size, stride)) {
-                out.put(src.slice(Math.toIntExact(base * es), Math.toIntExact(numel * es)));
-            } else {
-                int[] idx = new int[size.length];
-                byte[] elem = new byte[es];
-                for (long i = 0; i < numel; i++) {
-                    long off = base;
-                    for (int d = 0; d < size.length; d++) {
-                        off += idx[d] * stride[d];
-                    }
-                    src.get(Math.toIntExact(off * es), elem);
-                    out.put(elem);
-                    for (int d = size.length - 1; d >= 0; d--) {
-                        if (++idx[d] < size[d]) {
-                            break;
-                        }
-                        idx[d] = 0;
-                    }
+            src.get(Math.toIntExact(off * es), elem);
+            out.put(elem);
+            for (int d = size.length - 1; d >= 0; d--) {
+                if (++idx[d] < size[d]) {
+                    break;
                 }
+                idx[d] = 0;
             }
         }
         out.flip();
