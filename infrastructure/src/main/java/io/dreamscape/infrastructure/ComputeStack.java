@@ -96,6 +96,8 @@ public final class ComputeStack extends Stack {
     public static final int WORKER_VCPUS = 4;
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
+    /** Lambda's maximum /tmp: a 1-gigapixel job's shard rows and output fit. */
+    public static final int ASSEMBLE_SCRATCH_MIB = 10_240;
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     /** What can be set with {@code cdk deploy -c name=value}. */
@@ -232,6 +234,10 @@ public final class ComputeStack extends Stack {
                 .logGroup(logs);
         if (handlerClass.equals("StatusHandler")) {
             builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+        }
+        if (handlerClass.equals("AssembleHandler")) {
+            // Scratch (SCRATCH_DIR, default /tmp) holds about two grid rows of 16-bit shard PNGs plus the output JPEG.
+            builder.ephemeralStorageSize(Size.mebibytes(ASSEMBLE_SCRATCH_MIB));
         }
         return builder.build();
     }

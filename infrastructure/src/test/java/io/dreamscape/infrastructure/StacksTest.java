@@ -171,6 +171,10 @@ class StacksTest {
                 .count();
         assertEquals(5, dreamscape);
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.dreamscape.handlers.AssembleHandler::handleRequest",
+                "EphemeralStorage", Map.of("Size", ComputeStack.ASSEMBLE_SCRATCH_MIB),
+                "Timeout", 900));
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
                 "Environment", Map.of("Variables", Match.objectLike(Map.of("STATUS_TOKEN", Match.anyValue())))));

@@ -89,7 +89,7 @@ class StateMachineDefinitionTest {
     @Test
     void everyTaskCatchesEverythingIntoMarkFailedOrFail() {
         List<String> tasks = taskNames();
-        assertEquals(List.of("Validate", "Plan", "DreamShards", "DreamSingle", "Assemble", "RecordRejectedUpload",
+        assertEquals(List.of("Validate", "Plan", "DreamShards", "DreamSingle", "Assemble", "MarkFailedByUpload",
                 "MarkFailed"), tasks);
         for (String name : tasks) {
             JsonNode catches = states.path(name).path("Catch");
@@ -97,10 +97,10 @@ class StateMachineDefinitionTest {
             assertEquals("States.ALL", catches.get(0).path("ErrorEquals").get(0).asText(), name);
             String next = catches.get(0).path("Next").asText();
             String end = followToTask(next);
-            if (name.equals("MarkFailed") || name.equals("RecordRejectedUpload")) {
+            if (name.equals("MarkFailed") || name.equals("MarkFailedByUpload")) {
                 assertEquals("Failed", next, name + ": a failing MarkFailed must still end the execution as failed");
             } else {
-                assertTrue(end.equals("MarkFailed") || end.equals("RecordRejectedUpload"), name + " -> " + end);
+                assertTrue(end.equals("MarkFailed") || end.equals("MarkFailedByUpload"), name + " -> " + end);
             }
         }
         assertEquals("Fail", states.path("Failed").path("Type").asText());
@@ -150,12 +150,26 @@ class StateMachineDefinitionTest {
     }
 
     @Test
-    void duplicateUploadsEndInSuccessBeforeAnyWork() {
-        assertEquals("IsDuplicate", states.path("Validate").path("Next").asText());
-        JsonNode rule = states.path("IsDuplicate").path("Choices").get(0);
-        assertEquals("$.validation.duplicate", rule.path("Variable").asText());
-        assertEquals("Succeed", states.path(rule.path("Next").asText()).path("Type").asText());
-        assertEquals("Plan", states.path("IsDuplicate").path("Default").asText());
+    void duplicateUploadsSucceedAndRejectedUploadsFailWithTheReasonBeforeAnyWork() {
+        assertEquals("DuplicateOrRejected", states.path("Validate").path("Next").asText());
+        JsonNode duplicate = states.path("DuplicateOrRejected").path("Choices").get(0);
+        assertEquals("$.validation.duplicate", duplicate.path("Variable").asText());
+        assertEquals("Succeed", states.path(duplicate.path("Next").asText()).path("Type").asText());
+        JsonNode rejected = states.path("DuplicateOrRejected").path("Choices").get(1);
+        assertEquals("$.validation.rejected", rejected.path("Variable").asText());
+        JsonNode fail = states.path(rejected.path("Next").asText());
+        assertEquals("Fail", fail.path("Type").asText());
+        assertEquals("$.validation.reason", fail.path("CausePath").asText());
+        assertEquals("Plan", states.path("DuplicateOrRejected").path("Default").asText());
+    }
+
+    @Test
+    void validateAndItsCatchPassTheExecutionIdSoARetryIsNotADuplicate() {
+        for (String name : List.of("Validate", "MarkFailedByUpload")) {
+            JsonNode p = states.path(name).path("Parameters");
+            assertEquals("$$.Execution.Id", p.path("executionId.$").asText(), name);
+            assertEquals("$.detail", p.path("detail.$").asText(), name);
+        }
     }
 
     private static List<String> taskNames() {
