@@ -1,0 +1,166 @@
+package io.dreamscape.handlers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dreamscape.aws.DynamoProgressStore;
+import io.dreamscape.aws.S3ObjectStore;
+import io.dreamscape.job.Job;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.JobState;
+import io.dreamscape.service.Limits;
+import io.dreamscape.service.ValidateService;
+import io.dreamscape.testing.Fixtures;
+import io.dreamscape.testing.Loopback;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class ValidateHandlerTest {
+    private final S3ObjectStore objects = Loopback.get().newBucket();
+    private final DynamoProgressStore progress = Loopback.get().newTable();
+    private final ValidateHandler handler = handler(Limits.DEFAULT);
+
+    private ValidateHandler handler(Limits limits) {
+        return new ValidateHandler(new ValidateService(objects, progress, limits, Clock.systemUTC()));
+    }
+
+    private static final byte[] JPEG = Fixtures.encode(Fixtures.picture(300, 200), "jpg");
+    private static final byte[] PNG = Fixtures.encode(Fixtures.picture(300, 200), "png");
+
+    private Job job(Map<String, Object> result) throws Exception {
+        return progress.get(JobId.of((String) result.get("jobId"))).orElseThrow();
+    }
+
+    /** Uploads, validates, and checks the job ended FAILED with a reason containing {@code expected}. */
+    private Job rejected(String key, byte[] bytes, String params, String expected) throws Exception {
+        return rejected(handler, key, bytes, params, expected);
+    }
+
+    private Job rejected(ValidateHandler h, String key, byte[] bytes, String params, String expected) throws Exception {
+        Map<String, Object> out = h.handleRequest(Fixtures.upload(objects.bucket(), key, bytes, params), null);
+        assertEquals(Boolean.TRUE, out.get("rejected"), String.valueOf(out));
+        assertEquals(Boolean.FALSE, out.get("duplicate"));
+        Job job = job(out);
+        assertEquals(JobState.FAILED, job.state());
+        assertTrue(job.error().contains(expected), "reason was: " + job.error());
+        assertEquals(job.error(), out.get("reason"));
+        return job;
+    }
+
+    @Test
+    void acceptsAnImageAndRecordsSizeAndParameters() throws Exception {
+        Map<String, Object> out = handler.handleRequest(
+                Fixtures.upload(objects.bucket(), "uploads/classic/cat.jpg", JPEG, "{\"steps\": 3, \"octaves\": 2}"), null);
+        assertEquals(Boolean.FALSE, out.get("duplicate"));
+        assertEquals(Boolean.FALSE, out.get("rejected"));
+        Job job = job(out);
+        assertEquals(JobState.VALIDATED, job.state());
+        assertEquals(300, job.width());
+        assertEquals(200, job.height());
+        assertEquals("JPEG", job.format());
+        assertEquals(3, job.parameters().steps());
+        assertEquals(2, job.parameters().octaves());
+        assertEquals("classic", job.parameters().preset());
+        assertEquals("inception4c", job.parameters().layers().get(0).name());
+        assertEquals("classic/cat", job.outputName());
+    }
+
+    @Test
+    void decodesUrlEncodedKeys() throws Exception {
+        Map<String, Object> event = Fixtures.upload(objects.bucket(), "uploads/my photo (2).png", PNG, null);
+        assertTrue(event.toString().contains("my+photo+%282%29.png"), event.toString());
+        Map<String, Object> out = handler.handleRequest(event, null);
+        assertEquals(Boolean.FALSE, out.get("rejected"), String.valueOf(out));
+        assertEquals("uploads/my photo (2).png", job(out).source().key());
+    }
+
+    @Test
+    void duplicateEventsMakeExactlyOneJob() throws Exception {
+        Map<String, Object> event = Fixtures.upload(objects.bucket(), "uploads/dup.jpg", JPEG, null);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Map<String, Object>>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) results.add(pool.submit(() -> handler.handleRequest(event, null)));
+        List<Map<String, Object>> outs = new ArrayList<>();
+        for (Future<Map<String, Object>> f : results) outs.add(f.get());
+        pool.shutdown();
+        assertEquals(1, outs.stream().filter(o -> o.get("duplicate").equals(Boolean.FALSE)).count(), outs.toString());
+        assertEquals(1, outs.stream().map(o -> o.get("jobId")).distinct().count());
+        // a later redelivery and a re-upload of the same bytes are duplicates too
+        assertEquals(Boolean.TRUE, handler.handleRequest(event, null).get("duplicate"));
+        assertEquals(Boolean.TRUE, handler.handleRequest(
+                Fixtures.upload(objects.bucket(), "uploads/dup.jpg", JPEG, null), null).get("duplicate"));
+        assertEquals(1, progress.list(null, 100, null).jobs().size());
+    }
+
+    @Test
+    void aRetryOfTheSameExecutionIsNotADuplicate() throws Exception {
+        Map<String, Object> event = Fixtures.upload(objects.bucket(), "uploads/retry.jpg", JPEG, null);
+        event.put("executionId", "arn:aws:states:us-east-1:1:execution:sm:abc");
+        Map<String, Object> first = handler.handleRequest(event, null);
+        Map<String, Object> again = handler.handleRequest(event, null);
+        assertEquals(first.get("jobId"), again.get("jobId"));
+        assertEquals(Boolean.FALSE, again.get("duplicate"));
+        assertEquals(Boolean.FALSE, again.get("rejected"));
+    }
+
+    @Test
+    void rejectsNonImages() throws Exception {
+        rejected("uploads/notes.jpg", "hello, this is text".getBytes(StandardCharsets.UTF_8), null,
+                "not a JPEG, PNG or TIFF image");
+    }
+
+    @Test
+    void rejectsEmptyFiles() throws Exception {
+        rejected("uploads/empty.png", new byte[0], null, "empty (0 bytes)");
+    }
+
+    @Test
+    void rejectsTruncatedHeaders() throws Exception {
+        rejected("uploads/cut.png", Arrays.copyOf(PNG, 20), null, "truncated");
+        rejected("uploads/cut.jpg", Arrays.copyOf(JPEG, 40), null, "truncated");
+    }
+
+    @Test
+    void rejectsHeaderBombsBeforeDecoding() throws Exception {
+        rejected("uploads/bomb.png", Fixtures.pngHeaderOnly(70000, 70000), null, "4.9 gigapixels");
+    }
+
+    @Test
+    void rejectsUnsupportedFormatsByName() throws Exception {
+        rejected("uploads/anim.gif", "GIF89a....".getBytes(StandardCharsets.US_ASCII), null, "does not end in .jpg");
+    }
+
+    @Test
+    void rejectsUnknownPresetFolders() throws Exception {
+        rejected("uploads/surreal/cat.jpg", JPEG, null, "unknown preset folder 'surreal'");
+        rejected("uploads/a/b/cat.jpg", JPEG, null, "nested too deep");
+    }
+
+    @Test
+    void rejectsOutOfBoundsAndUnknownParameters() throws Exception {
+        rejected("uploads/p1.jpg", JPEG, "{\"steps\": 100000}", "steps is 100000");
+        rejected("uploads/p2.jpg", JPEG, "{\"stepz\": 1}", "unknown parameter 'stepz'");
+        rejected("uploads/p3.jpg", JPEG, "{\"layers\": [\"inception9z\"]}", "unknown layer 'inception9z'");
+        rejected("uploads/p4.jpg", JPEG, "{not json", "x-amz-meta-dreamscape");
+        rejected("uploads/p5.jpg", JPEG, "{\"model\": \"../../etc/passwd\"}", "is not allowed");
+        rejected("uploads/p6.jpg", JPEG, "{\"maxPixels\": 1000}", "the limit is 1000 pixels");
+    }
+
+    @Test
+    void rejectsRunsOverTheWorkLimit() throws Exception {
+        rejected(handler(new Limits(1_000_000_000L, 1_000_000L)), "uploads/big.jpg", JPEG, "{\"steps\": 50}",
+                "work units");
+    }
+
+    @Test
+    void refusesEventsThatAreNotUploads() {
+        assertThrows(IllegalArgumentException.class, () -> handler.handleRequest(Map.of("detail", Map.of()), null));
+    }
+}
