@@ -1,0 +1,86 @@
+package io.dreamscape.service;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.OctaveSizes;
+import io.dreamscape.job.Plan;
+import io.dreamscape.job.Rect;
+import io.dreamscape.job.Shard;
+import io.dreamscape.job.Source;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+    private static final Source SRC = new Source("b", "uploads/x.jpg", null, "e", 1);
+    private static final DreamParameters P = DreamParameters.defaults().withSeed(42);
+
+    private static Plan plan(int w, int h, PlannerConfig c) {
+        return new Planner(c).plan(JobId.random(), SRC, "JPEG", w, h, P, Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void smallImagesAreOneShardWithoutHalo() {
+        Plan p = plan(300, 200, PlannerConfig.DEFAULT);
+        assertEquals(1, p.shardCount());
+        assertEquals(1, p.arraySize());
+        Shard s = p.shard(0);
+        assertEquals(new Rect(0, 0, 300, 200), s.core());
+        assertEquals(s.core(), s.withHalo());
+        assertEquals(OctaveSizes.totalWork(300, 200, P), p.totalWork());
+        assertEquals(4, p.octaves().size());
+        assertEquals(new OctaveSizes.Size(300, 200), p.octaves().get(3));
+        assertTrue(p.estimate().costUsd() > 0);
+    }
+
+    @Test
+    void largeImagesAreSplitSoEachChildFitsTheTarget() {
+        PlannerConfig c = new PlannerConfig(1.5e7, 30, 64, 1.0, 60, null);
+        int w = 12000;
+        int h = 8000;
+        Plan p = plan(w, h, c);
+        assertTrue(p.shardCount() > 1, "shards: " + p.shardCount());
+        long corePixels = 0;
+        for (int i = 0; i < p.shardCount(); i++) {
+            Shard s = p.shard(i);
+            corePixels += s.core().pixels();
+            assertTrue(s.halo().contains(s.core()));
+            assertTrue(new Rect(0, 0, w, h).contains(s.halo()));
+            assertTrue(s.work() / c.workUnitsPerGpuSecond() <= c.targetShardSeconds(), "shard " + i + " too long");
+            assertEquals(OctaveSizes.totalWork(s.halo().width(), s.halo().height(), P), s.work());
+            for (int j = i + 1; j < p.shardCount(); j++) {
+                Rect a = s.core();
+                Rect b = p.shard(j).core();
+                boolean overlap = a.x() < b.right() && b.x() < a.right() && a.y() < b.bottom() && b.y() < a.bottom();
+                assertFalse(overlap, "cores " + i + " and " + j + " overlap");
+            }
+        }
+        assertEquals((long) w * h, corePixels, "cores tile the image exactly");
+        assertEquals(p.shards().stream().mapToLong(Shard::work).sum(), p.totalWork());
+        assertTrue(p.halo() >= 64);
+        assertEquals("jobs/" + p.jobId() + "/shards/3.png", p.shard(3).resultKey(p.jobId()));
+    }
+
+    @Test
+    void neverMoreShardsThanAllowed() {
+        Plan p = plan(30000, 30000, new PlannerConfig(1e6, 10, 16, 1.0, 0, null));
+        assertTrue(p.shardCount() <= 16, "shards: " + p.shardCount());
+    }
+
+    @Test
+    void planJsonRoundTripsForTheWorker() {
+        Plan p = plan(5000, 3000, new PlannerConfig(1.5e7, 60, 64, 1.0, 60, 100));
+        Plan back = Plan.fromJson(p.toJson());
+        assertEquals(p, back);
+        String json = new String(p.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"seed\" : 42"), json.substring(0, 400));
+        assertTrue(json.contains("\"halo\" : {"), "shards carry their halo rectangles");
+    }
+
+    @Test
+    void theSeedIsChosenBeforePlanning() {
+        assertThrows(IllegalArgumentException.class, () -> new Planner(PlannerConfig.DEFAULT)
+                .plan(JobId.random(), SRC, "JPEG", 10, 10, DreamParameters.defaults(), Instant.now()));
+    }
+}
