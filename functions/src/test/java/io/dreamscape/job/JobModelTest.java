@@ -1,0 +1,85 @@
+package io.dreamscape.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dreamscape.log.JsonLog;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobModelTest {
+
+    @Test
+    void statesOnlyMoveForwardAndFailFromAnyUnfinishedState() {
+        assertTrue(JobState.RECEIVED.canMoveTo(JobState.VALIDATED));
+        assertTrue(JobState.PLANNED.canMoveTo(JobState.ASSEMBLING));
+        assertFalse(JobState.DREAMING.canMoveTo(JobState.PLANNED));
+        assertFalse(JobState.DREAMING.canMoveTo(JobState.DREAMING));
+        for (JobState s : JobState.values()) {
+            assertEquals(!s.isTerminal(), s.canMoveTo(JobState.FAILED), s.name());
+            assertFalse(JobState.COMPLETED.canMoveTo(s));
+            assertFalse(JobState.FAILED.canMoveTo(s));
+        }
+        assertEquals(Set.of(JobState.RECEIVED, JobState.VALIDATED, JobState.PLANNED, JobState.DREAMING),
+                JobState.predecessorsOf(JobState.ASSEMBLING));
+    }
+
+    @Test
+    void jobIdsAre128RandomBits() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 1000; i++) ids.add(JobId.random().value());
+        assertEquals(1000, ids.size());
+        assertTrue(ids.iterator().next().matches("[0-9a-f]{32}"));
+        assertThrows(IllegalArgumentException.class, () -> JobId.of("../etc"));
+    }
+
+    @Test
+    void contentKeyIgnoresTheVersionWhenTheBytesAreTheSame() {
+        Source a = new Source("b", "uploads/x.jpg", "v1", "etag", 1);
+        Source b = new Source("b", "uploads/x.jpg", "v2", "etag", 1);
+        Source c = new Source("b", "uploads/x.jpg", "v1", "other", 1);
+        assertEquals(a.contentKey(), b.contentKey());
+        assertNotEquals(a.contentKey(), c.contentKey());
+        assertNotEquals(a.contentKey(), new Source("b", "uploads/y.jpg", "v1", "etag", 1).contentKey());
+    }
+
+    @Test
+    void outputsMirrorTheUploadLayout() {
+        assertEquals("classic/cat", StorageLayout.outputName("uploads/classic/cat.JPG"));
+        assertEquals("outputs/classic/cat.dream.jpg", StorageLayout.outputKey("classic/cat"));
+        assertEquals("a.b", StorageLayout.outputName("uploads/a.b.png"));
+    }
+
+    @Test
+    void percentNeverExceeds100AndEtaFollowsTheRate() {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        Job j = new Job(JobId.random(), "k", new Source("b", "uploads/a.jpg", null, "e", 1), JobState.DREAMING, start, start,
+                "JPEG", 10, 10, null, "a", 1000, 250, 0, null, null, null, start, start, null, null, null, null, null);
+        assertEquals(25.0, j.percent());
+        assertEquals(300L, j.etaSeconds(start.plusSeconds(100)));
+        Job over = new Job(j.jobId(), "k", j.source(), JobState.DREAMING, start, start, "JPEG", 10, 10, null, "a", 1000,
+                1500, 0, null, null, null, start, start, null, null, null, null, null);
+        assertEquals(100.0, over.percent());
+    }
+
+    @Test
+    void everyLogLineIsJsonWithTheJobId() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonLog.redirect(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            JsonLog log = JsonLog.of("test");
+            log.info("before the id is known");
+            log.with("jobId", "abc").warn("with id", "n", 3);
+        } finally {
+            JsonLog.redirect(System.out);
+        }
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertEquals(2, lines.length);
+        assertTrue(lines[0].startsWith("{") && lines[0].contains("\"jobId\":null"), lines[0]);
+        assertTrue(lines[1].contains("\"jobId\":\"abc\"") && lines[1].contains("\"n\":3"), lines[1]);
+    }
+}
