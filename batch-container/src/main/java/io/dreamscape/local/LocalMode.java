@@ -1,0 +1,236 @@
+package io.dreamscape.local;
+
+import ai.djl.Device;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.service.AssembleService;
+import io.dreamscape.service.FailService;
+import io.dreamscape.service.Limits;
+import io.dreamscape.service.PlanService;
+import io.dreamscape.service.Planner;
+import io.dreamscape.service.PlannerConfig;
+import io.dreamscape.service.StatusService;
+import io.dreamscape.service.ValidateService;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * The whole workflow on one machine, wired from the same services as the Lambdas with local adapters:
+ * <ul>
+ *   <li>an S3-compatible endpoint (s3proxy) over a filesystem store rooted at the data folder: the bucket is the
+ *   folder {@code <data>/<bucket>/}, so a file copied into {@code <data>/<bucket>/uploads/} is an upload too;</li>
+ *   <li>uploads detected by a hook on the store's puts/copies/multipart completions and by a scan of {@code uploads/}
+ *   (at start, then every second);</li>
+ *   <li>the progress store on an embedded H2 database in {@code <data>/.dreamscape/};</li>
+ *   <li>a {@link JobRunner} with one worker per device;</li>
+ *   <li>the status API and page plus an upload form ({@link WebServer}).</li>
+ * </ul>
+ * Everything listens on loopback unless {@code bind} is another address, which then needs a token: the web API asks for
+ * it as a bearer token and the S3 endpoint as the secret key of access key {@code dreamscape}. On loopback the S3
+ * endpoint takes any access key.
+ */
+public final class LocalMode implements AutoCloseable {
+    /** The S3 access key when the endpoint is opened beyond loopback (the secret is the token). */
+    public static final String ACCESS_KEY = "dreamscape";
+    public static final String STATE_FOLDER = ".dreamscape";
+
+    public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
+                         Duration scanEvery) {
+        public Config {
+            if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                throw new IllegalArgumentException("--bucket " + bucket + ": use 3-63 lowercase letters, digits, '.' or '-'");
+            }
+            if (workers < 0) {
+                throw new IllegalArgumentException("--workers " + workers + ": at least 1");
+            }
+        }
+    }
+
+    /** Builds the shard dreamer on local mode's own stores. */
+    @FunctionalInterface
+    public interface DreamerFactory {
+        ShardDreamer create(ObjectStore objects, ProgressStore progress);
+    }
+
+    private final Config config;
+    private final JsonLog log = JsonLog.of("dreamscape-local");
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private JobRunner runner;
+    private WebServer web;
+    private S3Proxy s3proxy;
+    private URI pageUrl;
+    private URI s3Endpoint;
+    private Path uploadsFolder;
+
+    private LocalMode(Config config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts everything; {@code dreamers} makes what dreams one shard, {@code gpus} is the number of GPUs to spread the
+     * workers over (0 = CPU only).
+     */
+    public static LocalMode start(Config config, DreamerFactory dreamers, int gpus) throws Exception {
+        LocalMode m = new LocalMode(config);
+        try {
+            m.boot(dreamers, gpus);
+            return m;
+        } catch (Exception | Error e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private void boot(DreamerFactory dreamers, int gpus) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Map<String, String> env = System.getenv();
+        Path data = config.data().toAbsolutePath().normalize();
+        Path state = data.resolve(STATE_FOLDER);
+        Path scratch = state.resolve("scratch");
+        Files.createDirectories(scratch);
+        InetAddress bindAddress = InetAddress.getByName(config.bind());
+        boolean loopback = bindAddress.isLoopbackAddress();
+        if (!loopback && (config.token() == null || config.token().length() < 16)) {
+            throw new IllegalArgumentException("--bind " + config.bind() + " opens local mode beyond this machine: give a "
+                    + "--token (or DREAMSCAPE_TOKEN) of at least 16 characters");
+        }
+        String token = loopback ? null : config.token();
+
+        H2ProgressStore progress = H2ProgressStore.open(state);
+        open.add(progress);
+
+        BlobStore files = new FilesystemNio2BlobStore(data.toString());
+        if (!files.containerExists(config.bucket())) {
+            files.createContainer(config.bucket());
+        }
+        uploadsFolder = data.resolve(config.bucket()).resolve("uploads");
+        Files.createDirectories(uploadsFolder);
+        BlobStore blobs = new UploadHook(files, config.bucket(), key -> runner.submitUpload(key));
+
+        String host = loopback ? hostText(bindAddress)
+                : bindAddress.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : hostText(bindAddress);
+        UrlSigner signer = new UrlSigner(clock);
+        LocalObjectStore objects = new LocalObjectStore(blobs, config.bucket(), signer::sign);
+
+        ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock);
+        PlanService plan = new PlanService(objects, progress, new Planner(PlannerConfig.fromEnv(env)), clock);
+        AssembleService assemble = new AssembleService(objects, progress, scratch);
+        FailService fail = new FailService(progress, clock);
+        StatusService status = new StatusService(progress, objects, Duration.ofMinutes(15), clock);
+
+        int workers = config.workers() > 0 ? config.workers() : Math.max(1, gpus);
+        List<Device> devices = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            devices.add(gpus > 0 ? Device.gpu(i % gpus) : Device.cpu());
+        }
+        ShardDreamer dreamer = dreamers.create(objects, progress);
+        runner = new JobRunner(objects, progress, validate, plan, assemble, fail, dreamer, devices, log);
+        open.add(runner);
+        open.add(dreamer::stopAll); // closed in reverse: shards checkpoint and return before the runner is joined
+
+        AuthenticationType auth = token == null ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4;
+        s3proxy = S3Proxy.builder().blobStore(blobs)
+                .awsAuthentication(auth, token == null ? null : ACCESS_KEY, token)
+                .endpoint(URI.create("http://" + hostText(bindAddress) + ":" + config.s3Port()))
+                .ignoreUnknownHeaders(true)
+                .build();
+        s3proxy.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!"STARTED".equals(s3proxy.getState())) {
+            if ("FAILED".equals(s3proxy.getState()) || System.nanoTime() > deadline) {
+                throw new IOException("the S3 endpoint did not start on " + config.bind() + ":" + config.s3Port()
+                        + " (state " + s3proxy.getState() + "; is the port in use? choose another with --s3-port)");
+            }
+            Thread.sleep(10);
+        }
+        s3Endpoint = URI.create("http://" + host + ":" + s3proxy.getPort());
+
+        try {
+            web = new WebServer(new InetSocketAddress(bindAddress, config.port()), status, objects, blobs, signer, token,
+                    scratch, s3Endpoint.toString(), runner::pending, log);
+        } catch (java.net.BindException e) {
+            throw new IOException("the web port " + config.port() + " is in use: choose another with --port", e);
+        }
+        open.add(web);
+        pageUrl = URI.create("http://" + host + ":" + web.port() + "/");
+        signer.base(pageUrl.toString());
+        web.start();
+
+        runner.start();
+        runner.resumeUnfinished();
+        UploadScanner scanner = new UploadScanner(blobs, config.bucket(), runner::submitUpload,
+                Duration.ofMillis(Math.min(1000, config.scanEvery().toMillis())), clock);
+        ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dreamscape-scan");
+            t.setDaemon(true);
+            return t;
+        });
+        open.add(every::shutdownNow);
+        every.scheduleWithFixedDelay(() -> {
+            try {
+                scanner.scan();
+            } catch (RuntimeException e) {
+                log.error("scan of uploads/ failed", e);
+            }
+        }, 0, config.scanEvery().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("local mode started", "page", pageUrl.toString(), "s3Endpoint", s3Endpoint.toString(),
+                "bucket", config.bucket(), "data", data.toString(), "workers", workers, "devices", devices.toString());
+    }
+
+    private static String hostText(InetAddress a) {
+        String h = a.getHostAddress();
+        return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    public URI pageUrl() {
+        return pageUrl;
+    }
+
+    public URI s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    public Path uploadsFolder() {
+        return uploadsFolder;
+    }
+
+    public int workers() {
+        return runner.workers();
+    }
+
+    @Override
+    public void close() {
+        if (s3proxy != null) {
+            try {
+                s3proxy.stop();
+            } catch (Exception e) {
+                log.warn("S3 endpoint did not stop cleanly", "error", e.toString());
+            }
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                log.warn("shutdown step failed", "error", e.toString());
+            }
+        }
+        open.clear();
+    }
+}

@@ -1,0 +1,315 @@
+package io.dreamscape.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.Presets;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.service.Rejection;
+import io.dreamscape.service.StatusService;
+import io.dreamscape.service.UploadParameters;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * The web side of local mode, on the JDK's HTTP server: the status API and page of the cloud (same
+ * {@link StatusService}, same JSON), plus what only a workstation needs.
+ *
+ * <pre>
+ * GET  /                    the status page, with an upload panel (local/upload.js) added
+ * GET  /jobs/{jobId}        one job (the id is the capability: no token needed, as in the cloud)
+ * GET  /jobs?key=&amp;limit=&amp;next=  recent jobs, newest first (token required when a token is set)
+ * POST /upload?name=&amp;preset=  body = the image, header X-Dreamscape-Params = parameters JSON (optional): stores it
+ *                           under uploads/[preset/]name with x-amz-meta-dreamscape, exactly as an S3 upload would
+ * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
+ * GET  /config              {auth, presets, bucket, s3Endpoint} for the page
+ * GET  /local/*             the upload panel's script and style
+ * </pre>
+ * With a token (required by {@code --bind} to a non-loopback address), listing and uploading need
+ * {@code Authorization: Bearer TOKEN}.
+ */
+final class WebServer implements AutoCloseable {
+    static final String PARAMS_HEADER = "X-Dreamscape-Params";
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._()-]{0,150}");
+
+    private final HttpServer server;
+    private final StatusService status;
+    private final ObjectStore objects;
+    private final BlobStore blobs;
+    private final UrlSigner signer;
+    private final String token;
+    private final Path scratch;
+    private final String s3Endpoint;
+    private final IntSupplier pending;
+    private final JsonLog log;
+
+    WebServer(InetSocketAddress address, StatusService status, ObjectStore objects, BlobStore blobs, UrlSigner signer,
+              String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
+        this.status = status;
+        this.objects = objects;
+        this.blobs = blobs;
+        this.signer = signer;
+        this.token = token;
+        this.scratch = scratch;
+        this.s3Endpoint = s3Endpoint;
+        this.pending = pending;
+        this.log = log;
+        this.server = HttpServer.create(address, 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "dreamscape-web");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    void start() {
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            String path = x.getRequestURI().getRawPath();
+            String method = x.getRequestMethod();
+            Map<String, String> q = query(x.getRequestURI().getRawQuery());
+            if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
+                send(x, 200, "text/html; charset=utf-8", page().getBytes(StandardCharsets.UTF_8));
+            } else if (method.equals("GET") && path.equals("/jobs")) {
+                if (!authorised(x)) return;
+                int limit = 20;
+                if (q.containsKey("limit")) {
+                    try {
+                        limit = Integer.parseInt(q.get("limit"));
+                    } catch (NumberFormatException e) {
+                        limit = -1;
+                    }
+                }
+                if (limit < 1 || limit > 100) {
+                    error(x, 400, "limit must be a number from 1 to 100");
+                    return;
+                }
+                json(x, 200, status.list(q.get("key"), limit, q.get("next")));
+            } else if (method.equals("GET") && path.startsWith("/jobs/")) {
+                String id = decode(path.substring("/jobs/".length()));
+                if (!JobId.isValid(id)) {
+                    error(x, 400, "not a job id (32 lowercase hex digits): " + id);
+                    return;
+                }
+                Optional<Map<String, Object>> job = status.job(JobId.of(id));
+                if (job.isEmpty()) {
+                    error(x, 404, "no job " + id);
+                } else {
+                    json(x, 200, job.get());
+                }
+            } else if (method.equals("POST") && path.equals("/upload")) {
+                if (!authorised(x)) return;
+                upload(x, q);
+            } else if (method.equals("GET") && path.startsWith("/files/")) {
+                file(x, decode(path.substring("/files/".length())), q);
+            } else if (method.equals("GET") && path.equals("/config")) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("auth", token != null);
+                c.put("presets", Presets.ALL.stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
+                c.put("bucket", objects.bucket());
+                c.put("s3Endpoint", s3Endpoint);
+                c.put("pending", pending.getAsInt());
+                json(x, 200, c);
+            } else if (method.equals("GET") && path.startsWith("/local/") && !path.contains("..")) {
+                asset(x, path);
+            } else {
+                error(x, method.equals("GET") || method.equals("POST") ? 404 : 405, "no route " + method + " " + path);
+            }
+        } catch (RuntimeException | IOException e) {
+            log.error("web request failed", e, "path", x.getRequestURI().toString());
+            try {
+                error(x, 500, "internal error: " + e.getMessage());
+            } catch (IOException | RuntimeException ignored) {
+                // response already started
+            }
+        }
+    }
+
+    /** The cloud's status page with the upload panel added. */
+    static String page() {
+        String html = StatusService.page();
+        String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n";
+        String panel = "\n<section id=\"local-upload\"></section>\n";
+        html = html.contains("</head>") ? html.replace("</head>", head + "</head>") : head + html;
+        int h1 = html.indexOf("</h1>");
+        return h1 >= 0 ? html.substring(0, h1 + 5) + panel + html.substring(h1 + 5)
+                : html.replace("</body>", panel + "</body>");
+    }
+
+    private void upload(HttpExchange x, Map<String, String> q) throws IOException {
+        String name = q.getOrDefault("name", "").strip();
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        name = name.substring(slash + 1);
+        if (!NAME.matcher(name).matches()) {
+            error(x, 400, "file name '" + name + "' is empty or has characters other than letters, digits, space, . _ - ( )");
+            return;
+        }
+        String preset = q.get("preset");
+        if (preset != null && preset.isBlank()) preset = null;
+        String params = x.getRequestHeaders().getFirst(PARAMS_HEADER);
+        if (params != null && params.isBlank()) params = null;
+        String key = StorageLayout.UPLOADS + (preset == null ? "" : preset + "/") + name;
+        try {
+            UploadParameters.resolve(UploadParameters.presetOf(key), params);
+        } catch (Rejection e) {
+            error(x, 400, e.getMessage());
+            return;
+        }
+        key = freeKey(key);
+        Files.createDirectories(scratch);
+        Path tmp = Files.createTempFile(scratch, "upload-", ".part");
+        try {
+            long size;
+            try (InputStream in = x.getRequestBody()) {
+                size = Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(objects.bucket()).key(key)
+                    .contentType(contentType(key)).contentLength(size);
+            if (params != null) {
+                put.metadata(Map.of(UploadParameters.METADATA_NAME, params));
+            }
+            try (InputStream in = Files.newInputStream(tmp)) {
+                blobs.putBlob(put.build(), in);
+            }
+            log.info("uploaded through the page", "key", key, "bytes", size);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("key", key);
+            r.put("bytes", size);
+            json(x, 201, r);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** {@code key}, or {@code name-2.ext}, {@code name-3.ext}… when taken: an upload never replaces an earlier input. */
+    private String freeKey(String key) throws IOException {
+        if (objects.head(key).isEmpty()) return key;
+        int dot = key.lastIndexOf('.');
+        for (int i = 2; ; i++) {
+            String k = key.substring(0, dot) + "-" + i + key.substring(dot);
+            if (objects.head(k).isEmpty()) return k;
+        }
+    }
+
+    private void file(HttpExchange x, String key, Map<String, String> q) throws IOException {
+        if (!signer.verify(key, q.get("expires"), q.get("sig"))) {
+            error(x, 403, "this download link is not valid or has expired: reload the page for a fresh one");
+            return;
+        }
+        Optional<ObjectStore.ObjectInfo> head = objects.head(key);
+        if (head.isEmpty()) {
+            error(x, 404, "no object " + key);
+            return;
+        }
+        x.getResponseHeaders().set("Content-Type", contentType(key));
+        x.getResponseHeaders().set("Cache-Control", "private, max-age=300");
+        x.sendResponseHeaders(200, head.get().size());
+        try (InputStream in = objects.open(key); OutputStream out = x.getResponseBody()) {
+            in.transferTo(out);
+        }
+    }
+
+    private void asset(HttpExchange x, String path) throws IOException {
+        try (InputStream in = WebServer.class.getResourceAsStream(path)) {
+            if (in == null) {
+                error(x, 404, "no asset " + path);
+                return;
+            }
+            String type = path.endsWith(".js") ? "text/javascript; charset=utf-8"
+                    : path.endsWith(".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+            send(x, 200, type, in.readAllBytes());
+        }
+    }
+
+    private boolean authorised(HttpExchange x) throws IOException {
+        if (token == null) return true;
+        String h = x.getRequestHeaders().getFirst("Authorization");
+        String given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim() : null;
+        if (given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            return true;
+        }
+        x.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        error(x, 401, "this server needs its token: send Authorization: Bearer TOKEN (enter it in the page's token field)");
+        return false;
+    }
+
+    static String contentType(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        if (k.endsWith(".jpg") || k.endsWith(".jpeg")) return "image/jpeg";
+        if (k.endsWith(".png")) return "image/png";
+        if (k.endsWith(".tif") || k.endsWith(".tiff")) return "image/tiff";
+        if (k.endsWith(".json")) return "application/json";
+        return "application/octet-stream";
+    }
+
+    private static void json(HttpExchange x, int code, Object body) throws IOException {
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        send(x, code, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    private static void error(HttpExchange x, int code, String message) throws IOException {
+        json(x, code, Map.of("error", message));
+    }
+
+    private static void send(HttpExchange x, int code, String type, byte[] body) throws IOException {
+        x.getResponseHeaders().set("Content-Type", type);
+        x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        x.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) return m;
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            m.putIfAbsent(k, v);
+        }
+        return m;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

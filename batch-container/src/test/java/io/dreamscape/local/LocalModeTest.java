@@ -1,0 +1,201 @@
+package io.dreamscape.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.Plan;
+import io.dreamscape.job.Shard;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.stitch.PngRowWriter;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Local mode in process with a test double for the worker (it writes each shard's halo rectangle, inverted, and counts
+ * its work): the S3 endpoint, upload detection, the job runner, the persistent store and the web API together.
+ */
+class LocalModeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    LocalMode mode;
+
+    @AfterEach
+    void stop() {
+        if (mode != null) mode.close();
+    }
+
+    /** The worker's contract without the engine: an 8-bit inverted copy of the halo rectangle, all work counted. */
+    static ShardDreamer fakeWorker(ObjectStore objects, ProgressStore progress) {
+        return (JobId id, int index, ai.djl.Device device) -> {
+            Plan plan = Plan.fromJson(objects.getBytes(StorageLayout.planKey(id)));
+            Shard s = plan.shard(index);
+            BufferedImage src = ImageIO.read(objects.open(plan.source().key()));
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            try (PngRowWriter w = new PngRowWriter(png, s.withHalo().width(), s.withHalo().height())) {
+                int[] row = new int[3 * s.withHalo().width()];
+                for (int y = 0; y < s.withHalo().height(); y++) {
+                    for (int x = 0; x < s.withHalo().width(); x++) {
+                        int rgb = src.getRGB(s.withHalo().x() + x, s.withHalo().y() + y);
+                        row[3 * x] = (255 - ((rgb >> 16) & 255)) * 257;
+                        row[3 * x + 1] = (255 - ((rgb >> 8) & 255)) * 257;
+                        row[3 * x + 2] = (255 - (rgb & 255)) * 257;
+                    }
+                    w.writeRow(row);
+                }
+            }
+            progress.addWork(id, index, s.work() / 2, 0, Instant.now());
+            progress.addWork(id, index, s.work() - s.work() / 2, plan.parameters().octaves() - 1, Instant.now());
+            objects.put(s.resultKey(id), png.toByteArray(), "image/png");
+        };
+    }
+
+    LocalMode start() throws Exception {
+        mode = LocalMode.start(new LocalMode.Config(dir.resolve("data"), "127.0.0.1", 0, 0, "dreamscape", 2, null,
+                Duration.ofMillis(200)), LocalModeTest::fakeWorker, 0);
+        return mode;
+    }
+
+    S3Client s3() {
+        return S3Client.builder().region(Region.US_EAST_1).endpointOverride(mode.s3Endpoint()).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("anything", "at-all")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    }
+
+    static byte[] jpeg(int w, int h) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | 90);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
+
+    JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    JsonNode awaitJob(String key, String state) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            JsonNode jobs = get("jobs?key=" + java.net.URLEncoder.encode(key, "UTF-8")).get("jobs");
+            if (jobs.size() > 0) {
+                last = jobs.get(0);
+                if (last.get("state").asText().equals(state)) return last;
+                if (last.get("state").asText().equals("FAILED") || last.get("state").asText().equals("COMPLETED")) break;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job of " + key + " did not reach " + state + ": " + last);
+    }
+
+    @Test
+    void anUploadThroughTheS3EndpointIsDreamedAndServed() throws Exception {
+        start();
+        try (S3Client s3 = s3()) {
+            s3.putObject(b -> b.bucket("dreamscape").key("uploads/cat.jpg")
+                    .metadata(Map.of("dreamscape", "{\"octaves\": 1, \"steps\": 1}")), RequestBody.fromBytes(jpeg(120, 80)));
+        }
+        JsonNode job = awaitJob("uploads/cat.jpg", "COMPLETED");
+        assertEquals(100.0, job.get("percent").asDouble());
+        assertEquals(1, job.get("parameters").get("octaves").asInt());
+        JsonNode one = get("jobs/" + job.get("jobId").asText());
+        assertEquals("outputs/cat.dream.jpg", one.get("outputKey").asText());
+        HttpResponse<byte[]> out = http.send(HttpRequest.newBuilder(URI.create(one.get("outputUrl").asText())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, out.statusCode());
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(out.body()));
+        assertEquals(120, img.getWidth());
+        assertEquals(80, img.getHeight());
+        assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/outputs/cat.dream.jpg")));
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(
+                one.get("outputUrl").asText().replaceAll("sig=[0-9a-f]+", "sig=00"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode());
+    }
+
+    @Test
+    void aFileCopiedIntoTheUploadsFolderIsPickedUpAndADuplicateMakesNoSecondJob() throws Exception {
+        start();
+        Path tmp = dir.resolve("dog.jpg");
+        Files.write(tmp, jpeg(64, 64));
+        Files.copy(tmp, mode.uploadsFolder().resolve("dog.jpg"));
+        JsonNode job = awaitJob("uploads/dog.jpg", "COMPLETED");
+        try (S3Client s3 = s3()) {
+            s3.putObject(b -> b.bucket("dreamscape").key("uploads/dog.jpg"), RequestBody.fromFile(tmp));
+        }
+        Thread.sleep(1500);
+        JsonNode jobs = get("jobs?key=uploads/dog.jpg").get("jobs");
+        assertEquals(1, jobs.size(), jobs.toString());
+        assertEquals(job.get("jobId").asText(), jobs.get(0).get("jobId").asText());
+    }
+
+    @Test
+    void aBadUploadFailsWithAReasonAndJobsSurviveARestart() throws Exception {
+        start();
+        try (S3Client s3 = s3()) {
+            s3.putObject(b -> b.bucket("dreamscape").key("uploads/notes.jpg"), RequestBody.fromString("just some text"));
+        }
+        JsonNode failed = awaitJob("uploads/notes.jpg", "FAILED");
+        assertNotNull(failed.get("error").asText());
+        assertTrue(failed.get("error").asText().length() > 10, failed.toString());
+        mode.close();
+        start();
+        JsonNode again = awaitJob("uploads/notes.jpg", "FAILED");
+        assertEquals(failed.get("jobId").asText(), again.get("jobId").asText());
+        assertEquals(1, get("jobs").get("jobs").size());
+    }
+
+    @Test
+    void thePageUploadFormStoresTheFileWithItsParameters() throws Exception {
+        start();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=sky.jpg&preset=classic"))
+                .header(WebServer.PARAMS_HEADER, "{\"octaves\":1,\"steps\":1}")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(50, 40))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("uploads/classic/sky.jpg", JSON.readTree(r.body()).get("key").asText());
+        JsonNode job = awaitJob("uploads/classic/sky.jpg", "COMPLETED");
+        assertEquals("classic", job.get("parameters").get("preset").asText());
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=x.jpg"))
+                .header(WebServer.PARAMS_HEADER, "{\"steps\": 100000}")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(8, 8))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("steps"), bad.body());
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(mode.pageUrl()).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(page.body().contains("local/upload.js") && page.body().contains("id=\"local-upload\""));
+    }
+}
