@@ -109,7 +109,8 @@ public final class DreamCommand implements Callable<Integer> {
             }
             Device dev = DeviceOption.parse(device);
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
-            try (DreamNetwork net = Networks.open(params.model(), weights, dev)) {
+            try (DownloadBar download = new DownloadBar(quiet);
+                 DreamNetwork net = openNetwork(params, dev, download)) {
                 DreamFile.Result r;
                 try (ProgressBar bar = quiet ? null : progressBar()) {
                     DreamListener listener = new DreamListener() {
@@ -141,6 +142,14 @@ public final class DreamCommand implements Callable<Integer> {
             return EXIT_FAILED;
         } finally {
             err.flush();
+        }
+    }
+
+    private DreamNetwork openNetwork(DreamParameters params, Device dev, DownloadBar download) throws IOException {
+        try {
+            return Networks.open(params.model(), weights, dev, download);
+        } finally {
+            download.close();
         }
     }
 

@@ -1,16 +1,19 @@
 package io.dreamscape.engine.model;
 
 import ai.djl.Device;
+import io.dreamscape.engine.googlenet.GoogLeNetNetwork;
+import io.dreamscape.engine.weights.DownloadListener;
+import io.dreamscape.engine.weights.GoogLeNetWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Bridge to the built-in GoogLeNet (weights resolved from --weights, the cache, or a download). */
+/** The built-in GoogLeNet: weights from --weights, the cache, or torchvision's official download (hash-checked). */
 final class BuiltInGoogLeNet {
     private BuiltInGoogLeNet() {
     }
 
-    static DreamNetwork open(Path weights, Device device) throws IOException {
-        throw new IOException("the built-in GoogLeNet is not available in this build yet; pass --model PATH.pt "
-                + "with a TorchScript dream model (e.g. ../shared/models/mobilenet_v2_1.0_224_quant_dream.pt)");
+    static DreamNetwork open(Path weights, Device device, DownloadListener listener) throws IOException {
+        Path file = GoogLeNetWeights.resolve(weights, GoogLeNetWeights.defaultCacheDir(), listener);
+        return GoogLeNetNetwork.load(file, device);
     }
 }

@@ -1,6 +1,7 @@
 package io.dreamscape.engine.model;
 
 import ai.djl.Device;
+import io.dreamscape.engine.weights.DownloadListener;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,8 +13,13 @@ public final class Networks {
     }
 
     public static DreamNetwork open(String model, Path weights, Device device) throws IOException {
+        return open(model, weights, device, DownloadListener.NONE);
+    }
+
+    /** As {@link #open(String, Path, Device)}, reporting a first-use download of the GoogLeNet weights. */
+    public static DreamNetwork open(String model, Path weights, Device device, DownloadListener download) throws IOException {
         if (GOOGLENET.equalsIgnoreCase(model)) {
-            return BuiltInGoogLeNet.open(weights, device);
+            return BuiltInGoogLeNet.open(weights, device, download);
         }
         return TorchScriptNetwork.load(Path.of(model), device);
     }
