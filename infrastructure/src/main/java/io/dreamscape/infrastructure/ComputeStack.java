@@ -44,6 +44,9 @@ import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.InstanceClass;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MultipartBody;
+import software.amazon.awscdk.services.ec2.MultipartUserData;
+import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
@@ -94,6 +97,8 @@ public final class ComputeStack extends Stack {
     public static final Duration WORKER_ATTEMPT_TIMEOUT = Duration.hours(12);
     public static final int WORKER_ATTEMPTS = 3;
     public static final int WORKER_VCPUS = 4;
+    /** SIGTERM to SIGKILL: the worker's checkpoint grace (100 s) plus a margin, within Spot's 120 s notice. */
+    public static final int WORKER_STOP_TIMEOUT_SECONDS = 110;
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
     /** Lambda's maximum /tmp: a 1-gigapixel job's shard rows and output fit. */
@@ -292,8 +297,17 @@ public final class ComputeStack extends Stack {
                 .description("Dreamscape GPU workers: outbound only")
                 .allowAllOutbound(true)
                 .build();
+        // A Spot reclaim gives two minutes' notice: the ECS agent drains the instance and sends SIGTERM, and the worker
+        // needs about 100 s (its --stop-grace) to write a checkpoint before SIGKILL; ECS's default is 30 s.
+        UserData shell = UserData.forLinux();
+        shell.addCommands(
+                "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config",
+                "echo ECS_CONTAINER_STOP_TIMEOUT=" + WORKER_STOP_TIMEOUT_SECONDS + "s >> /etc/ecs/ecs.config");
+        MultipartUserData userData = new MultipartUserData(); // Batch accepts only MIME multi-part user data
+        userData.addUserDataPart(shell, MultipartBody.SHELL_SCRIPT, true);
         // The image (CUDA, libtorch) is large: a bigger encrypted root volume, IMDSv2 only.
         LaunchTemplate launchTemplate = LaunchTemplate.Builder.create(this, "WorkerLaunchTemplate")
+                .userData(userData)
                 .requireImdsv2(true)
                 .httpPutResponseHopLimit(2)
                 .blockDevices(List.of(BlockDevice.builder()

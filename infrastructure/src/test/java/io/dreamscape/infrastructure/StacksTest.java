@@ -254,6 +254,17 @@ class StacksTest {
     }
 
     @Test
+    void workersGetTimeToCheckpointWhenSpotReclaimsTheirInstance() {
+        JsonNode template = only(computeJson, "AWS::EC2::LaunchTemplate").path("Properties").path("LaunchTemplateData");
+        String userData = template.path("UserData").toString();
+        assertTrue(userData.contains("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true"), userData);
+        assertTrue(userData.contains("ECS_CONTAINER_STOP_TIMEOUT=110s"), userData);
+        assertTrue(userData.contains("multipart/mixed"), "Batch requires MIME multi-part user data");
+        assertEquals("required", template.path("MetadataOptions").path("HttpTokens").asText());
+        assertTrue(template.path("BlockDeviceMappings").get(0).path("Ebs").path("Encrypted").asBoolean());
+    }
+
+    @Test
     void vpcHasNoNatGatewaysAndFreeGatewayEndpoints() {
         compute.resourceCountIs("AWS::EC2::NatGateway", 0);
         List<JsonNode> endpoints = all(computeJson, "AWS::EC2::VPCEndpoint");

@@ -29,6 +29,7 @@ final class LoopbackServers {
     private final Process dynalite;
 
     private LoopbackServers() throws Exception {
+        quietLogback();
         s3proxy = S3Proxy.builder().blobStore(new TransientNio2BlobStore())
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
                 .endpoint(URI.create("http://127.0.0.1:0")).build();
@@ -53,6 +54,22 @@ final class LoopbackServers {
         dynamoEndpoint = URI.create("http://127.0.0.1:" + port);
         waitForPort(port);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+    }
+
+    /**
+     * s3proxy brings logback, which logs every SDK request at DEBUG without a configuration (tens of thousands of
+     * lines in CI); this module has no logback-test.xml of its own, so quieten the root logger when logback is bound.
+     */
+    static void quietLogback() {
+        try {
+            Object root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            if (root.getClass().getName().equals("ch.qos.logback.classic.Logger")) {
+                Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+                root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // another binding: leave logging as it is configured
+        }
     }
 
     static synchronized LoopbackServers get() {

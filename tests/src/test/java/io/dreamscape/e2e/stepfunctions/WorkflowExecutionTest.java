@@ -66,6 +66,7 @@ class WorkflowExecutionTest {
 
     @BeforeAll
     static void start() throws IOException {
+        LoopbackServers.quietLogback();
         // The handlers' clients use the default credentials chain, as in Lambda: here, system properties.
         System.setProperty("aws.accessKeyId", LoopbackServers.ACCESS);
         System.setProperty("aws.secretAccessKey", LoopbackServers.SECRET);

@@ -1,0 +1,545 @@
+package io.dreamscape.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.dreamscape.engine.DreamEngine;
+import io.dreamscape.engine.DreamInterrupted;
+import io.dreamscape.engine.DreamListener;
+import io.dreamscape.engine.GradientStep;
+import io.dreamscape.engine.StartPoint;
+import io.dreamscape.engine.model.DreamNetwork;
+import io.dreamscape.engine.model.Networks;
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.imaging.DecodedImage;
+import io.dreamscape.imaging.ImageDecoder;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.LayerSelection;
+import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.OctaveSizes;
+import io.dreamscape.job.Plan;
+import io.dreamscape.job.Rect;
+import io.dreamscape.job.Shard;
+import io.dreamscape.job.Source;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.stitch.PngRowWriter;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Dreams one shard of a planned job: the in-process entry point behind {@code dreamscape worker} (and local mode).
+ *
+ * <ol>
+ *   <li>reads {@code jobs/{jobId}/plan.json} and its shard; if the shard's result is already in the store (an earlier
+ *   attempt uploaded it and died before exiting), only tops up the progress and returns;</li>
+ *   <li>opens the network (fails before any download when the model or a layer is wrong);</li>
+ *   <li>downloads the exact planned version of the input with parallel ranged GETs ({@link ParallelDownload}), checks
+ *   its ETag against the plan, decodes it and copies the shard's halo rectangle into float planes;</li>
+ *   <li>resumes from the shard's checkpoint when there is one ({@code jobs/{jobId}/checkpoints/{i}/latest.dsck},
+ *   {@link CheckpointCodec}); a corrupt one fails the shard clearly rather than burn GPU time on a silent restart;</li>
+ *   <li>dreams with the plan's parameters, the seed derived by {@link #shardSeed}; progress as in
+ *   {@link ProgressReporter}; a checkpoint at every octave end (but the last), after {@code checkpointInterval}, and
+ *   when {@link #requestStop()} is called (SIGTERM);</li>
+ *   <li>writes the halo rectangle as a 16-bit RGB PNG ({@link io.dreamscape.job.Shard}'s format) to local scratch and
+ *   uploads it to the shard key in one PUT, so the key holds a complete result or nothing.</li>
+ * </ol>
+ *
+ * Failures: {@link WorkerException} (permanent ones are also recorded on the job as FAILED with the same message).
+ */
+public final class Worker {
+    /** How a run ended without an error. */
+    public enum Outcome {
+        /** The shard's result is in the object store. */
+        COMPLETED,
+        /** {@link #requestStop()} was called: a checkpoint was written (when dreaming had started); run again to resume. */
+        INTERRUPTED,
+        /** The job is no longer running (failed, cancelled): the worker stopped without a result. */
+        JOB_STOPPED
+    }
+
+    public static final String CHECKPOINT_NAME = "latest.dsck";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ObjectStore objects;
+    private final ProgressStore progress;
+    private final WorkerConfig config;
+    private final JsonLog log;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+
+    public Worker(ObjectStore objects, ProgressStore progress, WorkerConfig config, JsonLog log) {
+        this.objects = objects;
+        this.progress = progress;
+        this.config = config;
+        this.log = log.with("jobId", config.jobId().value()).with("shard", config.shardIndex());
+    }
+
+    /** The key of shard {@code index}'s checkpoint. */
+    public static String checkpointKey(JobId id, int index) {
+        return StorageLayout.checkpointPrefix(id, index) + CHECKPOINT_NAME;
+    }
+
+    /**
+     * Shard {@code index}'s seed: the plan's own seed when the plan has a single shard (so the cloud result equals
+     * {@code dreamscape dream --seed S} on the same image), else a SplitMix64 mix of the seed and the index, so each
+     * shard has its own random stream and every attempt of a shard the same one.
+     */
+    public static long shardSeed(long planSeed, int shardCount, int index) {
+        if (shardCount == 1) return planSeed;
+        long z = planSeed + 0x9E3779B97F4A7C15L * (index + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Asks the run to stop at the next step boundary and save a checkpoint (any thread; e.g. a SIGTERM hook). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Waits until {@link #run()} has returned or thrown; true if it did within {@code timeout}. */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Outcome run() throws WorkerException {
+        long t0 = System.nanoTime();
+        try {
+            Outcome o = dreamShard();
+            log.info("worker finished", "outcome", o.name(), "seconds", seconds(t0));
+            return o;
+        } catch (WorkerException e) {
+            fail(e, t0);
+            throw e;
+        } catch (RuntimeException e) {
+            WorkerException w = WorkerException.permanent(prefix() + "the dream failed: " + message(e), e);
+            fail(w, t0);
+            throw w;
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private void fail(WorkerException e, long t0) {
+        log.error("worker failed", e, "kind", e.kind().name(), "reason", e.getMessage(), "seconds", seconds(t0));
+        if (e.kind() == WorkerException.Kind.PERMANENT) {
+            try {
+                progress.fail(config.jobId(), e.getMessage());
+            } catch (IOException | RuntimeException notRecorded) {
+                log.warn("could not record the failure on the job", "error", message(notRecorded));
+            }
+        }
+    }
+
+    private String prefix() {
+        return "shard " + config.shardIndex() + ": ";
+    }
+
+    private Outcome dreamShard() throws WorkerException {
+        JobId id = config.jobId();
+        int index = config.shardIndex();
+        Plan plan = loadPlan(id);
+        if (index >= plan.shardCount()) {
+            throw WorkerException.permanent("shard index " + index + " is outside the plan, which has "
+                    + plan.shardCount() + " shard(s) (AWS_BATCH_JOB_ARRAY_INDEX 0 to " + (plan.shardCount() - 1) + ")");
+        }
+        Shard shard = plan.shard(index);
+        Rect halo = shard.withHalo();
+        String resultKey = shard.resultKey(id);
+        long counted;
+        try {
+            counted = progress.shardWorkDone(id, index);
+        } catch (IOException | RuntimeException e) {
+            throw WorkerException.transientFailure(prefix() + "the progress store is unreachable: " + message(e), e);
+        }
+        DreamParameters params = plan.parameters().withSeed(shardSeed(plan.parameters().seed(), plan.shardCount(), index));
+        log.info("worker started", "shards", plan.shardCount(), "halo", halo.toString(), "work", shard.work(),
+                "alreadyCounted", counted, "device", config.device().toString(), "seed", params.seed());
+        ProgressReporter reporter = new ProgressReporter(progress, id, index, shard.work(), counted,
+                config.progressInterval().toNanos(), System::nanoTime, log);
+        if (exists(resultKey)) {
+            log.info("the shard's result is already in the store: nothing to dream", "resultKey", resultKey);
+            reporter.progress(shard.work(), params.octaves() - 1);
+            reporter.flush();
+            return reporter.jobStopped() ? Outcome.JOB_STOPPED : Outcome.COMPLETED;
+        }
+        if (stopRequested) return Outcome.INTERRUPTED;
+        byte[] fingerprint = fingerprint(plan, shard, params);
+        Path dir = scratchDir();
+        try (DreamNetwork network = openNetwork(params)) {
+            List<LayerWeight> layers;
+            try {
+                layers = LayerSelection.resolve(params, network.layers());
+            } catch (RuntimeException e) {
+                throw WorkerException.permanent(prefix() + message(e), e);
+            }
+            Path input = download(plan.source(), dir);
+            if (stopRequested) return Outcome.INTERRUPTED;
+            try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
+                Files.deleteIfExists(input);
+                StartPoint start = loadCheckpoint(id, index, fingerprint, halo, params, dir);
+                if (stopRequested) {
+                    if (start != null) start.working().close();
+                    return Outcome.INTERRUPTED;
+                }
+                return dreamAndUpload(image, start, params, network, layers, reporter, fingerprint, resultKey, dir);
+            }
+        } catch (IOException e) {
+            throw WorkerException.transientFailure(prefix() + message(e), e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private Outcome dreamAndUpload(FloatPlanes image, StartPoint start, DreamParameters params, DreamNetwork network,
+                                   List<LayerWeight> layers, ProgressReporter reporter, byte[] fingerprint,
+                                   String resultKey, Path dir) throws WorkerException, IOException {
+        List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(),
+                params.octaveScale());
+        Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
+        FloatPlanes result;
+        long t0 = System.nanoTime();
+        try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
+            result = new DreamEngine(gradients, params, dir).dream(image, listener, start);
+            log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
+                    "tiles", gradients.calls(), "units", listener.done - listener.startUnits,
+                    "unitsPerSecond", Math.round((listener.done - listener.startUnits) / Math.max(1e-9, seconds(t0))));
+        } catch (DreamInterrupted e) {
+            if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
+            log.info("interrupted", "octave", e.octave(), "stepsDone", e.stepsDone());
+            return Outcome.INTERRUPTED;
+        } finally {
+            if (start != null) start.working().close();
+        }
+        try (FloatPlanes r = result) {
+            reporter.flush();
+            if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
+            Path png = dir.resolve("result.png");
+            long t1 = System.nanoTime();
+            writePng(r, png);
+            long t2 = System.nanoTime();
+            objects.putFile(resultKey, png, "image/png");
+            log.info("result uploaded", "resultKey", resultKey, "bytes", Files.size(png),
+                    "encodeSeconds", (t2 - t1) / 1e9, "uploadSeconds", seconds(t2));
+            Files.deleteIfExists(png);
+        }
+        return Outcome.COMPLETED;
+    }
+
+    /** The engine's listener: progress, checkpoints, stop requests. */
+    private final class Listener implements DreamListener {
+        private final DreamParameters params;
+        private final List<OctaveSizes.Size> sizes;
+        private final ProgressReporter reporter;
+        private final byte[] fingerprint;
+        private final Path dir;
+        private final long startUnits;
+        private int octave;
+        private long done;
+        private long lastCheckpoint = System.nanoTime();
+
+        Listener(DreamParameters params, List<OctaveSizes.Size> sizes, ProgressReporter reporter, byte[] fingerprint,
+                 Path dir, StartPoint start) {
+            this.params = params;
+            this.sizes = sizes;
+            this.reporter = reporter;
+            this.fingerprint = fingerprint;
+            this.dir = dir;
+            this.octave = start == null ? 0 : start.octave();
+            this.startUnits = start == null ? 0 : unitsAt(sizes, params.steps(), start.octave(), start.stepsDone());
+            this.done = startUnits;
+        }
+
+        @Override
+        public void progress(long done, long total) {
+            this.done = done;
+            reporter.progress(done, octave);
+        }
+
+        @Override
+        public boolean continueAfter(int k, int stepsDone, FloatPlanes working) {
+            boolean octaveEnd = stepsDone == params.steps();
+            boolean last = octaveEnd && k == sizes.size() - 1;
+            long units = unitsAt(sizes, params.steps(), k, stepsDone);
+            pause();
+            if (octaveEnd) {
+                octave = Math.min(k + 1, sizes.size() - 1);
+                reporter.progress(units, k);
+                reporter.flush();
+            }
+            if (reporter.jobStopped()) return false;
+            if (last) return true; // the result follows at once: that is the best checkpoint
+            if (stopRequested) {
+                saveCheckpoint(k, stepsDone, units, working, "stop requested");
+                reporter.progress(units, octave);
+                reporter.flush();
+                return false;
+            }
+            if (octaveEnd) {
+                saveCheckpoint(k, stepsDone, units, working, "octave end");
+            } else if (System.nanoTime() - lastCheckpoint >= config.checkpointInterval().toNanos()) {
+                saveCheckpoint(k, stepsDone, units, working, "interval");
+            }
+            return true;
+        }
+
+        private void pause() {
+            if (!config.stepDelay().isZero()) {
+                try {
+                    Thread.sleep(config.stepDelay().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void saveCheckpoint(int k, int stepsDone, long units, FloatPlanes working, String why) {
+            lastCheckpoint = System.nanoTime();
+            Path file = dir.resolve("checkpoint.tmp");
+            String key = checkpointKey(config.jobId(), config.shardIndex());
+            try {
+                long t0 = System.nanoTime();
+                long bytes;
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    bytes = CheckpointCodec.write(new CheckpointCodec.Header(fingerprint, k, stepsDone, units,
+                            working.width(), working.height()), working, out, config.threads());
+                }
+                long t1 = System.nanoTime();
+                objects.putFile(key, file, "application/octet-stream");
+                log.info("checkpoint written", "why", why, "octave", k, "stepsDone", stepsDone, "units", units,
+                        "width", working.width(), "height", working.height(), "bytes", bytes,
+                        "rawBytes", 12L * working.pixels(), "encodeSeconds", (t1 - t0) / 1e9,
+                        "uploadSeconds", seconds(t1));
+            } catch (IOException | RuntimeException e) {
+                // A missed checkpoint costs time on a retry, not correctness: keep dreaming.
+                log.warn("checkpoint failed; the previous one stays", "why", why, "error", message(e));
+            } finally {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // scratch is deleted at the end anyway
+                }
+            }
+        }
+    }
+
+    /** Units done after {@code stepsDone} steps of octave {@code k}: the engine's own count at that boundary. */
+    static long unitsAt(List<OctaveSizes.Size> sizes, int steps, int k, int stepsDone) {
+        long u = 0;
+        for (int i = 0; i < k; i++) u += sizes.get(i).pixels() * steps;
+        return u + sizes.get(k).pixels() * stepsDone;
+    }
+
+    private Plan loadPlan(JobId id) throws WorkerException {
+        String key = StorageLayout.planKey(id);
+        try {
+            if (objects.head(key).isEmpty()) {
+                throw WorkerException.permanent("job " + id + " has no plan: s3://" + objects.bucket() + "/" + key
+                        + " does not exist (was the job planned, and is BUCKET right?)");
+            }
+            return Plan.fromJson(objects.getBytes(key));
+        } catch (UncheckedIOException e) {
+            throw WorkerException.permanent("the plan s3://" + objects.bucket() + "/" + key + " is unreadable: "
+                    + message(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw WorkerException.transientFailure("cannot read the plan s3://" + objects.bucket() + "/" + key + ": "
+                    + message(e), e);
+        }
+    }
+
+    private boolean exists(String key) throws WorkerException {
+        try {
+            return objects.head(key).isPresent();
+        } catch (IOException e) {
+            throw WorkerException.transientFailure(prefix() + message(e), e);
+        }
+    }
+
+    private DreamNetwork openNetwork(DreamParameters params) throws WorkerException {
+        try {
+            return Networks.open(params.model(), config.weights(), config.device());
+        } catch (IOException | RuntimeException e) {
+            throw WorkerException.permanent(prefix() + "cannot open the model " + params.model() + ": " + message(e), e);
+        }
+    }
+
+    private Path download(Source source, Path dir) throws WorkerException, IOException {
+        String where = "s3://" + objects.bucket() + "/" + source.key()
+                + (source.versionId() == null ? "" : " (version " + source.versionId() + ")");
+        Optional<ObjectStore.ObjectInfo> info = objects.head(source.key(), source.versionId());
+        if (info.isEmpty()) {
+            throw WorkerException.permanent("the input " + where + " no longer exists (deleted after the job was planned)");
+        }
+        checkSameUpload(source, info.get(), where);
+        Path file = dir.resolve("input");
+        long t0 = System.nanoTime();
+        ParallelDownload.fetch(objects, source.key(), source.versionId(), info.get().size(), file,
+                ParallelDownload.DEFAULT_PART_BYTES, config.threads() * 2, () -> stopRequested);
+        Optional<ObjectStore.ObjectInfo> after = objects.head(source.key(), source.versionId());
+        if (after.isEmpty()) {
+            throw WorkerException.permanent("the input " + where + " was deleted while it was being downloaded");
+        }
+        checkSameUpload(source, after.get(), where);
+        double s = seconds(t0);
+        log.info("input downloaded", "key", source.key(), "bytes", info.get().size(), "seconds", s,
+                "megabytesPerSecond", Math.round(info.get().size() / 1e6 / Math.max(s, 1e-6) * 10) / 10.0);
+        return file;
+    }
+
+    private static void checkSameUpload(Source source, ObjectStore.ObjectInfo info, String where) throws WorkerException {
+        if (source.etag() != null && info.etag() != null && !unquote(source.etag()).equals(unquote(info.etag()))) {
+            throw WorkerException.permanent("the input " + where + " was replaced after the job was planned (ETag "
+                    + info.etag() + ", planned " + source.etag() + "); upload it again to start a new job");
+        }
+    }
+
+    private FloatPlanes loadHalo(Path input, Plan plan, Rect halo, DreamParameters params, Path dir) throws WorkerException {
+        long t0 = System.nanoTime();
+        DecodedImage img;
+        try {
+            img = ImageDecoder.read(input, params.maxPixels());
+        } catch (IOException | RuntimeException e) {
+            throw WorkerException.permanent(prefix() + "the input " + plan.source().key() + " cannot be decoded: "
+                    + message(e), e);
+        }
+        if (img.width() != plan.width() || img.height() != plan.height()) {
+            throw WorkerException.permanent(prefix() + "the input is " + img.width() + "×" + img.height()
+                    + " but the plan was made for " + plan.width() + "×" + plan.height());
+        }
+        FloatPlanes p = FloatPlanes.create(halo.width(), halo.height(), dir);
+        float[] r = new float[img.width()];
+        float[] g = new float[img.width()];
+        float[] b = new float[img.width()];
+        for (int y = 0; y < halo.height(); y++) {
+            img.readRow(halo.y() + y, r, g, b);
+            p.put(0, y, 0, r, halo.x(), halo.width());
+            p.put(1, y, 0, g, halo.x(), halo.width());
+            p.put(2, y, 0, b, halo.x(), halo.width());
+        }
+        log.info("input decoded", "width", img.width(), "height", img.height(), "seconds", seconds(t0));
+        return p;
+    }
+
+    private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, Rect halo, DreamParameters params,
+                                      Path dir) throws WorkerException {
+        String key = checkpointKey(id, index);
+        String where = "s3://" + objects.bucket() + "/" + key;
+        try {
+            if (objects.head(key).isEmpty()) {
+                log.info("no checkpoint: starting from the beginning");
+                return null;
+            }
+        } catch (IOException e) {
+            throw WorkerException.transientFailure(prefix() + message(e), e);
+        }
+        long t0 = System.nanoTime();
+        try (InputStream raw = objects.open(key);
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+            CheckpointCodec.Header h = CheckpointCodec.readHeader(in);
+            if (!h.belongsTo(fingerprint)) {
+                log.warn("the checkpoint belongs to another plan or parameters: ignored, starting over", "key", key);
+                return null;
+            }
+            List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(halo.width(), halo.height(), params.octaves(),
+                    params.octaveScale());
+            if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
+                    || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
+                    || h.unitsDone() != unitsAt(sizes, params.steps(), h.octave(), h.stepsDone())) {
+                throw new CorruptCheckpointException("its octave " + h.octave() + ", step " + h.stepsDone() + ", size "
+                        + h.width() + "×" + h.height() + " do not fit this shard");
+            }
+            FloatPlanes working = CheckpointCodec.readPlanes(in, h, dir);
+            log.info("resuming from checkpoint", "octave", h.octave(), "stepsDone", h.stepsDone(),
+                    "units", h.unitsDone(), "seconds", seconds(t0));
+            return new StartPoint(h.octave(), h.stepsDone(), working);
+        } catch (CorruptCheckpointException e) {
+            throw WorkerException.permanent(prefix() + "the checkpoint " + where + " is corrupt (" + e.getMessage()
+                    + "); delete it to dream this shard from the beginning", e);
+        } catch (IOException e) {
+            throw WorkerException.transientFailure(prefix() + "cannot read the checkpoint " + where + ": " + message(e), e);
+        }
+    }
+
+    /** Identifies what a checkpoint continues: the upload, the shard's rectangle and every dream parameter. */
+    static byte[] fingerprint(Plan plan, Shard shard, DreamParameters params) {
+        try {
+            Source s = plan.source();
+            String text = String.join("|", "dreamscape-checkpoint-v1", plan.jobId().value(), s.bucket(), s.key(),
+                    String.valueOf(s.versionId()), String.valueOf(s.etag()), plan.width() + "x" + plan.height(),
+                    Integer.toString(shard.index()), shard.withHalo().toString(), JSON.writeValueAsString(params));
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The halo rectangle as the shard result: 16-bit RGB PNG, samples rounded as {@code ImagePlanes.toImage}. */
+    static void writePng(FloatPlanes p, Path file) throws IOException {
+        int w = p.width();
+        float[][] rows = {new float[w], new float[w], new float[w]};
+        int[] rgb = new int[3 * w];
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+             PngRowWriter png = new PngRowWriter(os, w, p.height())) {
+            for (int y = 0; y < p.height(); y++) {
+                for (int c = 0; c < 3; c++) p.getRow(c, y, rows[c]);
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        float v = rows[c][x];
+                        rgb[3 * x + c] = Math.round((v < 0 ? 0 : Math.min(v, 1f)) * 65535f);
+                    }
+                }
+                png.writeRow(rgb);
+            }
+        }
+    }
+
+    private Path scratchDir() throws WorkerException {
+        try {
+            Files.createDirectories(config.scratch());
+            return Files.createTempDirectory(config.scratch(), "shard-" + config.shardIndex() + "-");
+        } catch (IOException e) {
+            throw WorkerException.permanent(prefix() + "cannot use the scratch folder " + config.scratch() + ": "
+                    + message(e), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: scratch lives in a temp folder
+        }
+    }
+
+    private static String unquote(String etag) {
+        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
+    }
+
+    private static double seconds(long t0) {
+        return Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

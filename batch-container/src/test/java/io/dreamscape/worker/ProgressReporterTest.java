@@ -1,0 +1,154 @@
+package io.dreamscape.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.dreamscape.job.Job;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.JobPatch;
+import io.dreamscape.job.JobState;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ProgressStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The progress accounting and the small pure pieces of the worker. */
+class ProgressReporterTest {
+    /** Records addWork calls; answers false once {@code running} is off; throws while {@code down}. */
+    static final class FakeStore implements ProgressStore {
+        final List<Long> adds = new ArrayList<>();
+        final List<Integer> octaves = new ArrayList<>();
+        boolean running = true;
+        boolean down;
+
+        @Override
+        public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
+            if (down) throw new IOException("unreachable");
+            if (!running) return false;
+            adds.add(units);
+            octaves.add(octave);
+            return true;
+        }
+
+        long total() {
+            return adds.stream().mapToLong(Long::longValue).sum();
+        }
+
+        @Override public Claim claim(String contentKey, JobId candidate, String executionId) { throw new UnsupportedOperationException(); }
+        @Override public Optional<JobId> claimed(String contentKey) { throw new UnsupportedOperationException(); }
+        @Override public boolean create(Job job) { throw new UnsupportedOperationException(); }
+        @Override public Optional<Job> get(JobId id) { throw new UnsupportedOperationException(); }
+        @Override public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
+        @Override public boolean advance(JobId id, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
+        @Override public long shardWorkDone(JobId id, int shard) { throw new UnsupportedOperationException(); }
+        @Override public Page list(String sourceKey, int limit, String cursor) { throw new UnsupportedOperationException(); }
+    }
+
+    private final long[] now = {0};
+    private final JsonLog log = JsonLog.of("test");
+
+    private ProgressReporter reporter(FakeStore store, long work, long counted) {
+        return new ProgressReporter(store, JobId.random(), 0, work, counted, 10_000, () -> now[0], log);
+    }
+
+    @Test
+    void writesAtMostOncePerIntervalAndSumsToExactlyTheWork() {
+        FakeStore store = new FakeStore();
+        ProgressReporter r = reporter(store, 1000, 0);
+        for (int done = 10; done <= 1000; done += 10) {
+            now[0] += 1000; // a tile every microsecond: a write every 10 tiles
+            r.progress(done, done / 501);
+        }
+        r.flush();
+        assertEquals(1000, store.total());
+        assertTrue(store.adds.size() <= 11, "throttled: " + store.adds.size() + " writes");
+        assertEquals(1, store.octaves.get(store.octaves.size() - 1));
+    }
+
+    @Test
+    void aResumedAttemptCountsOnlyBeyondWhatIsAlreadyCounted() {
+        FakeStore store = new FakeStore();
+        // 600 counted by the killed attempt; the checkpoint was at 400, so the engine restarts its count there.
+        ProgressReporter r = reporter(store, 1000, 600);
+        for (long done = 400; done <= 1000; done += 50) {
+            now[0] += 20_000;
+            r.progress(done, 1);
+        }
+        r.flush();
+        assertEquals(400, store.total(), "only the 400 units beyond the 600 already counted");
+        assertTrue(store.adds.stream().allMatch(u -> u >= 0));
+    }
+
+    @Test
+    void aRefusedWriteStopsTheShardAndAFailedOneKeepsItsUnitsPending() {
+        FakeStore store = new FakeStore();
+        ProgressReporter r = reporter(store, 1000, 0);
+        store.down = true;
+        now[0] += 20_000;
+        r.progress(300, 0);
+        assertEquals(0, r.counted());
+        store.down = false;
+        r.flush();
+        assertEquals(300, store.total(), "the units of the failed write are sent with the next one");
+        store.running = false;
+        r.progress(500, 0);
+        r.flush();
+        assertTrue(r.jobStopped());
+        assertEquals(300, r.counted());
+    }
+
+    @Test
+    void anOverCountedShardIsNeverCountedFurther() {
+        FakeStore store = new FakeStore();
+        ProgressReporter r = reporter(store, 1000, 1200);
+        r.progress(1000, 3);
+        r.flush();
+        assertEquals(0, store.total());
+    }
+
+    @Test
+    void shardSeedsAreThePlanSeedForOneShardAndDistinctAndStableOtherwise() {
+        assertEquals(42L, Worker.shardSeed(42L, 1, 0));
+        assertEquals(Worker.shardSeed(42L, 3, 1), Worker.shardSeed(42L, 3, 1));
+        assertNotEquals(Worker.shardSeed(42L, 3, 0), Worker.shardSeed(42L, 3, 1));
+        assertNotEquals(Worker.shardSeed(42L, 3, 0), 42L);
+    }
+
+    @Test
+    void deviceGpuFallsBackToTheCpuWithAWarningAndGpuNMustExist() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        JsonLog.redirect(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(Device.cpu(), DeviceChoice.resolve("gpu", 0, log));
+            assertTrue(buf.toString(StandardCharsets.UTF_8).contains("\"level\":\"WARN\""));
+            assertEquals(Device.gpu(0), DeviceChoice.resolve("gpu", 4, log));
+            assertTrue(buf.toString(StandardCharsets.UTF_8).contains("one GPU per worker process"));
+            assertEquals(Device.gpu(2), DeviceChoice.resolve("gpu:2", 4, log));
+            assertEquals(Device.cpu(), DeviceChoice.resolve("cpu", 4, log));
+        } finally {
+            JsonLog.redirect(System.out);
+        }
+        assertFalse(tryResolve("gpu:1", 1));
+        assertFalse(tryResolve("gpu:0", 0));
+        assertFalse(tryResolve("tpu", 1));
+    }
+
+    private boolean tryResolve(String text, int gpus) {
+        try {
+            DeviceChoice.resolve(text, gpus, log);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

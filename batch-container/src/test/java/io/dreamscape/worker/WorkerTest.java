@@ -1,0 +1,282 @@
+package io.dreamscape.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.dreamscape.engine.DreamEngine;
+import io.dreamscape.engine.DreamListener;
+import io.dreamscape.engine.GradientStep;
+import io.dreamscape.engine.TestFixtures;
+import io.dreamscape.engine.model.TorchScriptNetwork;
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.engine.storage.ImagePlanes;
+import io.dreamscape.imaging.ImageDecoder;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.Job;
+import io.dreamscape.job.JobState;
+import io.dreamscape.job.LayerSelection;
+import io.dreamscape.job.OctaveSizes;
+import io.dreamscape.job.Shard;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.worker.WorkerRuns.Run;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dreamscape worker} end to end on loopback S3 (s3proxy) and DynamoDB (dynalite) with the tiny fixture model:
+ * in process through picocli, and as real child processes for concurrency and for SIGTERM / SIGKILL.
+ */
+class WorkerTest {
+    @TempDir
+    Path dir;
+
+    private Path scratch(String name) {
+        return dir.resolve(name);
+    }
+
+    private static void assertCountedExactly(PlannedJob job) throws Exception {
+        Job j = job.job();
+        assertEquals(job.plan.totalWork(), j.workDone(), "the job's units must sum to exactly the plan's total");
+        for (Shard s : job.plan.shards()) {
+            assertEquals(s.work(), j.shardDone().get(s.index()), "shard " + s.index() + " units");
+        }
+        assertEquals(100.0, j.percent());
+    }
+
+    @Test
+    void singleShardJobUploadsTheDreamOfTheWholeImageAndCountsExactlyItsWork() throws Exception {
+        DreamParameters p = PlannedJob.params(2, 3);
+        PlannedJob job = PlannedJob.create(150, 100, 1, p);
+        // default --device gpu: no GPU here, so the CPU with a warning
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"));
+        assertEquals(0, run.exit(), run.log());
+        assertTrue(run.log().contains("no GPU is visible"), run.log());
+        assertTrue(run.log().lines().allMatch(l -> l.contains("\"jobId\":\"" + job.id.value() + "\"")),
+                "every log line carries the job id:\n" + run.log());
+        assertCountedExactly(job);
+        assertEquals(JobState.DREAMING, job.job().state());
+        assertEquals(p.octaves() - 1, job.job().currentOctave());
+
+        // One shard: the plan's seed unchanged, so the result is exactly the engine's dream of the image.
+        Path input = dir.resolve("in.png");
+        Files.write(input, PlannedJob.png(150, 100));
+        Path s = Files.createDirectories(dir.resolve("ref"));
+        try (TorchScriptNetwork net = TestFixtures.tinyDict();
+             FloatPlanes img = ImagePlanes.load(ImageDecoder.read(input, p.maxPixels()), s);
+             GradientStep g = new GradientStep(net, LayerSelection.resolve(p, net.layers()), Device.cpu());
+             FloatPlanes out = new DreamEngine(g, p, s).dream(img, new DreamListener() { })) {
+            int[] expected = new int[3 * 150 * 100];
+            float[] row = new float[150];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 100; y++) {
+                    out.getRow(c, y, row);
+                    for (int x = 0; x < 150; x++) expected[(y * 150 + x) * 3 + c] = Math.round(Math.min(1f, Math.max(0f, row[x])) * 65535f);
+                }
+            }
+            assertArrayEquals(expected, job.result(0));
+        }
+        assertFalse(Files.list(scratch("s")).findAny().isPresent(), "scratch is cleaned up");
+    }
+
+    @Test
+    void threeWorkerProcessesDreamAThreeShardPlanConcurrently() throws Exception {
+        PlannedJob job = PlannedJob.create(240, 80, 3, PlannedJob.params(2, 3));
+        List<Process> workers = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path log = dir.resolve("worker-" + i + ".log");
+            logs.add(log);
+            workers.add(WorkerRuns.child(job.env(i), scratch("s" + i), log, "--device", "cpu"));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertTrue(workers.get(i).waitFor(150, TimeUnit.SECONDS), "worker " + i + " hangs");
+            assertEquals(0, workers.get(i).exitValue(), WorkerRuns.read(logs.get(i)));
+        }
+        List<int[]> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) results.add(job.result(i)); // halo size, 16-bit, readable by the assembler's reader
+        assertCountedExactly(job);
+        // Each shard dreams its own rectangle with its own seed: the overlapping halos are not copies of each other.
+        assertNotEquals(Worker.shardSeed(job.plan.parameters().seed(), 3, 0), Worker.shardSeed(job.plan.parameters().seed(), 3, 1));
+    }
+
+    /** An identical job (same image, plan and seed; another id) dreamed without interruption, in process. */
+    private int[] uninterruptedResult(int w, int h, DreamParameters p) throws Exception {
+        PlannedJob ref = PlannedJob.create(w, h, 1, p);
+        Run run = WorkerRuns.inProcess(ref.env(0), scratch("ref"), "--device", "cpu");
+        assertEquals(0, run.exit(), run.log());
+        return ref.result(0);
+    }
+
+    @Test
+    void sigtermMidRunWritesACheckpointAndTheNextAttemptResumesToTheUninterruptedResult() throws Exception {
+        DreamParameters p = PlannedJob.params(3, 4);
+        PlannedJob job = PlannedJob.create(180, 120, 1, p);
+        Path log = dir.resolve("attempt1.log");
+        Process first = WorkerRuns.child(job.env(0), scratch("a1"), log, "--device", "cpu", "--step-delay-ms", "400");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!WorkerRuns.read(log).contains("\"why\":\"octave end\"")) {
+            assertTrue(first.isAlive(), "the worker ended before its first checkpoint:\n" + WorkerRuns.read(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
+            Thread.sleep(50);
+        }
+        first.destroy(); // SIGTERM
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        String log1 = WorkerRuns.read(log);
+        assertEquals(143, first.exitValue(), log1);
+        assertTrue(log1.contains("\"why\":\"stop requested\""), "a checkpoint at the stop:\n" + log1);
+        assertTrue(job.hasCheckpoint(0));
+        assertFalse(job.hasResult(0), "no result from an interrupted attempt");
+        Job between = job.job();
+        assertTrue(between.workDone() > 0 && between.workDone() < job.plan.totalWork(), "partial progress: " + between.workDone());
+
+        Run second = WorkerRuns.inProcess(job.env(0), scratch("a2"), "--device", "cpu");
+        assertEquals(0, second.exit(), second.log());
+        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
+        assertCountedExactly(job);
+        assertArrayEquals(uninterruptedResult(180, 120, p), job.result(0), "the resumed result equals the uninterrupted one");
+    }
+
+    @Test
+    void sigkillAfterACheckpointResumesWithoutCountingWorkTwice() throws Exception {
+        DreamParameters p = PlannedJob.params(3, 4);
+        PlannedJob job = PlannedJob.create(180, 120, 1, p);
+        Path log = dir.resolve("attempt1.log");
+        Process first = WorkerRuns.child(job.env(0), scratch("a1"), log, "--device", "cpu", "--step-delay-ms", "400");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!job.hasCheckpoint(0)) {
+            assertTrue(first.isAlive(), "the worker ended before its first checkpoint:\n" + WorkerRuns.read(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
+            Thread.sleep(50);
+        }
+        // Let it report some work beyond the checkpoint (progress every 0.2 s), then kill it without warning.
+        long checkpointUnits = OctaveSizes.smallestFirst(180, 120, 3, 1.4).get(0).pixels() * 4;
+        while (job.job().workDone() <= checkpointUnits && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        first.destroyForcibly(); // SIGKILL
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, first.exitValue(), WorkerRuns.read(log));
+        assertFalse(job.hasResult(0));
+        long countedBefore = job.job().workDone();
+
+        Run second = WorkerRuns.inProcess(job.env(0), scratch("a2"), "--device", "cpu");
+        assertEquals(0, second.exit(), second.log());
+        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
+        assertTrue(second.log().contains("\"alreadyCounted\":" + countedBefore), second.log());
+        assertCountedExactly(job);
+        assertArrayEquals(uninterruptedResult(180, 120, p), job.result(0), "the resumed result equals the uninterrupted one");
+    }
+
+    // ------------------------------------------------------------------------------------------------ failures
+
+    @Test
+    void missingPlanFailsClearlyAndWritesNothing() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(1, 1), false);
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
+        Job j = job.job();
+        assertEquals(JobState.FAILED, j.state());
+        assertTrue(j.error().contains("has no plan") && j.error().contains(StorageLayout.planKey(job.id)), j.error());
+        assertFalse(job.hasResult(0));
+    }
+
+    @Test
+    void missingInputFailsClearlyAndWritesNothing() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(1, 1));
+        LoopbackServers.get().s3.deleteObject(b -> b.bucket(job.objects.bucket()).key(job.plan.source().key()));
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
+        Job j = job.job();
+        assertEquals(JobState.FAILED, j.state());
+        assertTrue(j.error().contains("no longer exists") && j.error().contains(job.plan.source().key()), j.error());
+        assertFalse(job.hasResult(0));
+    }
+
+    @Test
+    void unreachableDynamoDbFailsBeforeDreamingAndWritesNothing() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(1, 1));
+        Map<String, String> env = job.env(0);
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:" + LoopbackServers.freePort());
+        Run run = WorkerRuns.inProcess(env, scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_UNAVAILABLE, run.exit(), run.log());
+        assertTrue(run.log().contains("progress store is unreachable"), run.log());
+        assertFalse(job.hasResult(0));
+        assertEquals(JobState.PLANNED, job.job().state());
+    }
+
+    private static byte[] checkpointFor(PlannedJob job, byte[] fingerprint) throws Exception {
+        DreamParameters p = job.plan.parameters();
+        OctaveSizes.Size s0 = OctaveSizes.smallestFirst(job.plan.width(), job.plan.height(), p.octaves(), p.octaveScale()).get(0);
+        Path s = Files.createDirectories(Files.createTempDirectory("ckpt"));
+        try (FloatPlanes planes = FloatPlanes.create(s0.width(), s0.height(), s)) {
+            float[] row = new float[s0.width()];
+            for (int c = 0; c < 3; c++) for (int y = 0; y < s0.height(); y++) {
+                for (int x = 0; x < row.length; x++) row[x] = (x * 7 + y * 3 + c) % 100 / 100f;
+                planes.putRow(c, y, row);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CheckpointCodec.write(new CheckpointCodec.Header(fingerprint, 0, 1, s0.pixels(), s0.width(), s0.height()),
+                    planes, out, 2);
+            return out.toByteArray();
+        }
+    }
+
+    private static byte[] fingerprint(PlannedJob job) {
+        DreamParameters p = job.plan.parameters();
+        return Worker.fingerprint(job.plan, job.plan.shard(0), p.withSeed(Worker.shardSeed(p.seed(), 1, 0)));
+    }
+
+    @Test
+    void corruptCheckpointFailsClearlyAndWritesNothing() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(2, 2));
+        byte[] ckpt = checkpointFor(job, fingerprint(job));
+        ckpt[ckpt.length / 2] ^= 0x10; // one bit flipped inside the pixel data
+        job.objects.put(Worker.checkpointKey(job.id, 0), ckpt, "application/octet-stream");
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
+        Job j = job.job();
+        assertEquals(JobState.FAILED, j.state());
+        assertTrue(j.error().contains("is corrupt") && j.error().contains(Worker.checkpointKey(job.id, 0)), j.error());
+        assertFalse(job.hasResult(0));
+    }
+
+    @Test
+    void aCheckpointOfAnotherPlanIsIgnoredAndTheShardStartsOver() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(2, 2));
+        job.objects.put(Worker.checkpointKey(job.id, 0), checkpointFor(job, new byte[32]), "application/octet-stream");
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(0, run.exit(), run.log());
+        assertTrue(run.log().contains("belongs to another plan"), run.log());
+        assertFalse(run.log().contains("resuming from checkpoint"), run.log());
+        assertCountedExactly(job);
+    }
+
+    @Test
+    void aFailedJobStopsItsWorkersWithoutAResult() throws Exception {
+        PlannedJob job = PlannedJob.create(120, 90, 1, PlannedJob.params(2, 3));
+        job.progress.fail(job.id, "cancelled by a test");
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_JOB_STOPPED, run.exit(), run.log());
+        assertTrue(run.log().contains("no longer running"), run.log());
+        assertFalse(job.hasResult(0));
+        assertEquals(0, job.job().workDone());
+    }
+
+    @Test
+    void missingEnvironmentIsAConfigurationError() {
+        Run run = WorkerRuns.inProcess(Map.of("BUCKET", "b", "TABLE", "t"), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_CONFIG, run.exit());
+        assertTrue(run.log().contains("JOB_ID"), run.log());
+    }
+}
