@@ -58,6 +58,11 @@ public interface ProgressStore {
      * shard's own counter, sets the shard's and the job's current octave when given, and the heartbeat. Also moves
      * PLANNED to DREAMING on the first report. Returns false, and counts nothing, when the job is not PLANNED or
      * DREAMING (failed, cancelled, already assembling): the worker should stop.
+     *
+     * <p>{@code units} are pixels × steps finished, in the shard's own octave sizes (see
+     * {@link io.dreamscape.job.Shard#work()}); {@code octave} is the 0-based index of the octave being dreamed,
+     * smallest first (null leaves it unchanged). Report every few seconds, not every tile. Adds are not idempotent:
+     * a resumed attempt reads {@link #shardWorkDone} first and only adds what goes beyond it.
      */
     boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException;
 
