@@ -61,7 +61,8 @@ class DreamCommandTest {
             for (int x = 0; x < w; x++)
                 img.setRGB(x, y, ((x * 5) & 255) << 16 | ((y * 3) & 255) << 8 | ((x + y) & 255));
         Path p = dir.resolve(name);
-        ImageIO.write(img, name.substring(name.lastIndexOf('.') + 1).replace("jpg", "jpeg"), p.toFile());
+        String ext = name.substring(name.lastIndexOf('.') + 1);
+        ImageIO.write(img, ext.equals("jpg") ? "jpeg" : ext.equals("tif") ? "tiff" : ext, p.toFile());
         return p;
     }
 
@@ -166,6 +167,17 @@ class DreamCommandTest {
         BufferedImage o = ImageIO.read(out.toFile());
         assertEquals(16, o.getColorModel().getComponentSize(0));
         assertEquals(80, o.getWidth());
+    }
+
+    @Test
+    void readsAndWritesTiff() throws Exception {
+        Path in = photo("scan.tif", 90, 70);
+        Path out = dir.resolve("scan.dream.tif");
+        Run r = dream(in.toString(), "-o", out.toString(), "--octaves", "1", "--steps", "1");
+        assertEquals(0, r.exit(), r.err());
+        BufferedImage o = ImageIO.read(out.toFile());
+        assertEquals(90, o.getWidth());
+        assertEquals(70, o.getHeight());
     }
 
     @Test
