@@ -26,8 +26,9 @@ public record Artifacts(Path repoRoot, Path functionsJar, Path stateMachine) {
      * tools, and modules the image does not need. A change in them must not trigger an image rebuild.
      */
     public static final List<String> DOCKER_EXCLUDES = List.of(
-            ".git", ".github", "**/target", "**/node_modules", "**/cdk.out", "**/.idea", "**/*.iml",
-            "infrastructure", "tests", "docs", "statemachine", "shared", "*.md");
+            ".git", ".github", ".ci", "**/target", "**/node_modules", "**/cdk.out", "**/.idea", "**/*.iml",
+            "**/src/test", "batch-container/benchmark", "infrastructure", "tests", "docs", "statemachine", "shared",
+            "*.md");
 
     /** Finds the repository root from {@code start} upwards (the folder that holds the state machine definition). */
     public static Artifacts locate(Path start) {

@@ -3,6 +3,7 @@ package io.dreamscape.infrastructure;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.nio.file.Path;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
@@ -22,7 +23,9 @@ public final class DreamscapeApp {
     }
 
     public static void main(String[] args) {
-        App app = new App();
+        // The CDK CLI says where to write (CDK_OUTDIR); run without it (mvn exec:java), the templates go to cdk.out/.
+        String outdir = System.getenv().getOrDefault("CDK_OUTDIR", "cdk.out");
+        App app = new App(AppProps.builder().outdir(outdir).build());
         Artifacts artifacts = Artifacts.locate(Path.of("")).requireFunctionsJar();
         build(app, artifacts, environment());
         app.synth();

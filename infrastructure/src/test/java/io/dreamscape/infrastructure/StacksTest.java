@@ -251,6 +251,8 @@ class StacksTest {
         assertTrue(Files.isRegularFile(context.resolve("functions/pom.xml")));
         assertFalse(Files.exists(context.resolve("functions/target")), "target/ must not reach the image context");
         assertFalse(Files.exists(context.resolve("tests/node_modules")));
+        assertFalse(Files.exists(context.resolve("functions/src/test")), "test sources do not trigger image rebuilds");
+        assertTrue(Files.isDirectory(context.resolve("batch-container/src/main")));
     }
 
     @Test
