@@ -183,6 +183,10 @@ public final class Worker {
             reporter.flush();
             return reporter.jobStopped() ? Outcome.JOB_STOPPED : Outcome.COMPLETED;
         }
+        // Report at once (0 new units): the job moves to DREAMING with a heartbeat, and a cancelled or failed job is
+        // noticed before the download.
+        reporter.flush();
+        if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
         if (stopRequested) return Outcome.INTERRUPTED;
         byte[] fingerprint = fingerprint(plan, shard, params);
         Path dir = scratchDir();

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,7 +24,8 @@ import picocli.CommandLine.Option;
  * (non-AWS endpoints: tests, local experiments). Logs are JSON lines on stdout with the job id on every line.
  *
  * <p>On SIGTERM (Batch stopping the container, a Spot reclaim) a shutdown hook asks the worker to stop at the next step
- * boundary, waits up to {@code --stop-grace} for the checkpoint and the progress write, and the JVM exits with 143.
+ * boundary, waits up to {@code --stop-grace} for the checkpoint and the progress write, and the JVM exits with 143
+ * (or 0 when the shard's result was uploaded during the grace period).
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Dream one shard of a planned job (AWS Batch array child); assignment from the environment.",
@@ -126,32 +130,45 @@ public final class WorkerCommand implements Callable<Integer> {
         Worker worker = new Worker(objects, progress, config, log);
         Duration grace = Duration.ofMillis(Math.round(stopGraceSeconds * 1000));
         JsonLog hookLog = log;
+        AtomicInteger exit = new AtomicInteger(-1);
+        CountDownLatch decided = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             hookLog.info("SIGTERM: stopping at the next step boundary with a checkpoint", "graceSeconds", grace.toSeconds());
             worker.requestStop();
             try {
-                if (!worker.awaitFinished(grace)) hookLog.warn("the worker did not stop within the grace period");
+                if (!decided.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    hookLog.warn("the worker did not stop within the grace period");
+                } else if (exit.get() == EXIT_OK) {
+                    // The result made it to S3 during the grace period: say so with the exit status, not 143.
+                    System.out.flush();
+                    Runtime.getRuntime().halt(EXIT_OK);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "worker-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return switch (worker.run()) {
+            exit.set(switch (worker.run()) {
                 case COMPLETED -> EXIT_OK;
                 case INTERRUPTED -> EXIT_INTERRUPTED;
                 case JOB_STOPPED -> EXIT_JOB_STOPPED;
-            };
+            });
         } catch (WorkerException e) {
             System.err.println("dreamscape worker: " + e.getMessage());
-            return e.kind() == WorkerException.Kind.PERMANENT ? EXIT_FAILED : EXIT_UNAVAILABLE;
+            exit.set(e.kind() == WorkerException.Kind.PERMANENT ? EXIT_FAILED : EXIT_UNAVAILABLE);
+        } catch (RuntimeException | Error e) {
+            exit.set(EXIT_FAILED);
+            throw e;
         } finally {
+            decided.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // SIGTERM: the hook is running and the JVM exits once it returns
             }
         }
+        return exit.get();
     }
 
     private String required(String name) {
