@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code dreamscape} command: {@code dream} one file; more subcommands join as the workflow grows. */
 @Command(name = "dreamscape", mixinStandardHelpOptions = true, version = "dreamscape 0.1.0",
         description = "DeepDream for giant images.",
-        subcommands = {DreamCommand.class, io.dreamscape.worker.WorkerCommand.class})
+        subcommands = {DreamCommand.class, io.dreamscape.worker.WorkerCommand.class, io.dreamscape.local.LocalCommand.class})
 public final class DreamscapeCli implements Runnable {
 
     public static void main(String[] args) {

@@ -23,6 +23,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import java.util.TreeMap;
  * The progress store of local mode: an embedded H2 database in a file under the data folder, so jobs survive a
  * restart (and a kill: every change is one committed transaction). Behaves like the DynamoDB adapter: claims are
  * first-writer-wins, state changes are conditional and only go forward, progress is an atomic add that is refused once
- * the job has left PLANNED/DREAMING. One process owns the file (H2 locks it); within it, every operation is serialised.
+ * the job has left PLANNED/DREAMING. Local mode's shard processes share the file (H2 AUTO_SERVER); every
+ * read-modify-write is one transaction holding the job's row lock ({@code SELECT ... FOR UPDATE}), and claims and
+ * creations rely on the primary key, so the guarantees hold across processes too.
  *
  * <p>Schema: {@code claims(content_key PK, job_id, execution_id)}, {@code jobs(job_id PK, list_sk, source_key, state,
  * doc)} where {@code doc} is the {@link Job} as JSON and {@code list_sk = createdAt#jobId} orders the list.
@@ -69,7 +72,9 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
     public static H2ProgressStore open(Path folder) throws IOException {
         try {
             Files.createDirectories(folder);
-            String url = "jdbc:h2:file:" + folder.toAbsolutePath().resolve("progress") + ";DB_CLOSE_ON_EXIT=FALSE";
+            // AUTO_SERVER: the shard processes of local mode open the same file (the first process serves it over TCP).
+            String url = "jdbc:h2:file:" + folder.toAbsolutePath().resolve("progress")
+                    + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=20000";
             Connection c = DriverManager.getConnection(url, "dreamscape", "");
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS claims (content_key VARCHAR(128) PRIMARY KEY, "
@@ -91,18 +96,18 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
     @Override
     public synchronized Claim claim(String contentKey, JobId candidate, String executionId) throws IOException {
         try {
-            Optional<Claim> existing = readClaim(contentKey);
-            if (existing.isPresent()) {
-                return new Claim(existing.get().jobId(), false, existing.get().executionId());
-            }
             try (PreparedStatement p = db.prepareStatement("INSERT INTO claims VALUES (?, ?, ?)")) {
                 p.setString(1, contentKey);
                 p.setString(2, candidate.value());
                 p.setString(3, executionId);
                 p.executeUpdate();
+                db.commit();
+                return new Claim(candidate, true, executionId);
+            } catch (SQLIntegrityConstraintViolationException taken) {
+                db.rollback();
             }
-            db.commit();
-            return new Claim(candidate, true, executionId);
+            Claim existing = readClaim(contentKey).orElseThrow(() -> new IOException("claim for " + contentKey + " vanished"));
+            return new Claim(existing.jobId(), false, existing.executionId());
         } catch (SQLException e) {
             throw io(e);
         }
@@ -139,9 +144,6 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
     @Override
     public synchronized boolean create(Job job) throws IOException {
         try {
-            if (read(job.jobId()).isPresent()) {
-                return false;
-            }
             try (PreparedStatement p = db.prepareStatement("INSERT INTO jobs VALUES (?, ?, ?, ?, ?)")) {
                 p.setString(1, job.jobId().value());
                 p.setString(2, job.createdAt().toString() + "#" + job.jobId());
@@ -149,9 +151,12 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
                 p.setString(4, job.state().name());
                 p.setString(5, JSON.writeValueAsString(job));
                 p.executeUpdate();
+                db.commit();
+                return true;
+            } catch (SQLIntegrityConstraintViolationException exists) {
+                db.rollback();
+                return false;
             }
-            db.commit();
-            return true;
         } catch (SQLException e) {
             throw io(e);
         }
@@ -181,8 +186,9 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
 
     private boolean update(JobId id, JobState to, JobPatch patch, Set<JobState> allowedFrom) throws IOException {
         try {
-            Optional<Job> found = read(id);
+            Optional<Job> found = lock(id);
             if (found.isEmpty() || !allowedFrom.contains(found.get().state())) {
+                db.rollback();
                 return false;
             }
             Job j = found.get();
@@ -207,8 +213,9 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
             throw new IllegalArgumentException("work units are never negative: " + units);
         }
         try {
-            Optional<Job> found = read(id);
+            Optional<Job> found = lock(id);
             if (found.isEmpty() || (found.get().state() != JobState.PLANNED && found.get().state() != JobState.DREAMING)) {
+                db.rollback();
                 return false;
             }
             Job j = found.get();
@@ -298,6 +305,19 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
                 Optional<Job> job = r.next() ? Optional.of(JSON.readValue(r.getString(1), Job.class)) : Optional.empty();
                 db.commit();
                 return job;
+            }
+        }
+    }
+
+    /** Reads the job and keeps its row locked until the caller commits or rolls back. */
+    private Optional<Job> lock(JobId id) throws SQLException, IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT doc FROM jobs WHERE job_id = ? FOR UPDATE")) {
+            p.setString(1, id.value());
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(JSON.readValue(r.getString(1), Job.class)) : Optional.empty();
+            } catch (IOException | RuntimeException e) {
+                db.rollback();
+                throw e;
             }
         }
     }

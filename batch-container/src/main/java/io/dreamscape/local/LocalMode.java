@@ -1,6 +1,7 @@
 package io.dreamscape.local;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.ports.ProgressStore;
@@ -51,8 +52,12 @@ public final class LocalMode implements AutoCloseable {
     public static final String ACCESS_KEY = "dreamscape";
     public static final String STATE_FOLDER = ".dreamscape";
 
+    /**
+     * {@code uploadDefaults}: parameters (a JSON object of the schema) that apply to every upload unless it sets them
+     * itself; null for none.
+     */
     public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                         Duration scanEvery) {
+                         Duration scanEvery, ObjectNode uploadDefaults) {
         public Config {
             if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
                 throw new IllegalArgumentException("--bucket " + bucket + ": use 3-63 lowercase letters, digits, '.' or '-'");
@@ -127,7 +132,7 @@ public final class LocalMode implements AutoCloseable {
         String host = loopback ? hostText(bindAddress)
                 : bindAddress.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : hostText(bindAddress);
         UrlSigner signer = new UrlSigner(clock);
-        LocalObjectStore objects = new LocalObjectStore(blobs, config.bucket(), signer::sign);
+        LocalObjectStore objects = new LocalObjectStore(blobs, config.bucket(), signer::sign, config.uploadDefaults());
 
         ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock);
         PlanService plan = new PlanService(objects, progress, new Planner(PlannerConfig.fromEnv(env)), clock);

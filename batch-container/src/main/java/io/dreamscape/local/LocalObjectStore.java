@@ -1,6 +1,11 @@
 package io.dreamscape.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dreamscape.job.StorageLayout;
 import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.service.UploadParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,15 +38,29 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * ({@code /files/...}, HMAC-signed, expiring), see {@link UrlSigner}.
  */
 public final class LocalObjectStore implements ObjectStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final BlobStore blobs;
     private final String bucket;
     private final BiFunction<String, Duration, URI> presigner;
     private final Map<String, String[]> computed = new ConcurrentHashMap<>();
+    private final ObjectNode uploadDefaults;
 
     public LocalObjectStore(BlobStore blobs, String bucket, BiFunction<String, Duration, URI> presigner) {
+        this(blobs, bucket, presigner, null);
+    }
+
+    /**
+     * {@code uploadDefaults}: local mode's own defaults ({@code --model}, {@code --params}), a JSON object of the
+     * parameter schema. An upload's {@code x-amz-meta-dreamscape} is read as these defaults with the upload's own
+     * JSON laid over them (and without {@code layers} when the upload is in a preset folder, so the preset's layers
+     * apply), so they sit between the built-in defaults and what an upload asks for.
+     */
+    public LocalObjectStore(BlobStore blobs, String bucket, BiFunction<String, Duration, URI> presigner,
+                            ObjectNode uploadDefaults) {
         this.blobs = blobs;
         this.bucket = bucket;
         this.presigner = presigner;
+        this.uploadDefaults = uploadDefaults == null || uploadDefaults.isEmpty() ? null : uploadDefaults.deepCopy();
     }
 
     @Override
@@ -62,7 +81,7 @@ public final class LocalObjectStore implements ObjectStore {
             if (etag == null || etag.isEmpty()) {
                 etag = computedEtag(key, versionId, size + "/" + r.lastModified());
             }
-            return Optional.of(new ObjectInfo(key, size, etag, r.versionId(), lower(r.metadata())));
+            return Optional.of(new ObjectInfo(key, size, etag, r.versionId(), withDefaults(key, lower(r.metadata()))));
         } catch (RuntimeException e) {
             if (isMissing(e)) {
                 return Optional.empty();
@@ -160,6 +179,30 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public URI presignGet(String key, Duration ttl) {
         return presigner.apply(key, ObjectStore.checkTtl(ttl));
+    }
+
+    private Map<String, String> withDefaults(String key, Map<String, String> metadata) {
+        if (uploadDefaults == null || !key.startsWith(StorageLayout.UPLOADS)) {
+            return metadata;
+        }
+        ObjectNode merged = uploadDefaults.deepCopy();
+        if (key.substring(StorageLayout.UPLOADS.length()).contains("/")) {
+            merged.remove("layers");
+        }
+        String own = metadata.get(UploadParameters.METADATA_NAME);
+        if (own != null && !own.isBlank()) {
+            try {
+                JsonNode n = JSON.readTree(own);
+                if (!(n instanceof ObjectNode o)) {
+                    return metadata; // not an object: the validator explains
+                }
+                merged.setAll(o);
+            } catch (IOException notJson) {
+                return metadata;
+            }
+        }
+        metadata.put(UploadParameters.METADATA_NAME, merged.toString());
+        return metadata;
     }
 
     static String unquote(String etag) {

@@ -81,7 +81,7 @@ class LocalModeTest {
 
     LocalMode start() throws Exception {
         mode = LocalMode.start(new LocalMode.Config(dir.resolve("data"), "127.0.0.1", 0, 0, "dreamscape", 2, null,
-                Duration.ofMillis(200)), LocalModeTest::fakeWorker, 0);
+                Duration.ofMillis(200), null), LocalModeTest::fakeWorker, 0);
         return mode;
     }
 

@@ -1,0 +1,179 @@
+package io.dreamscape.local;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.ParameterException;
+import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.log.JsonLog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dreamscape local}: the cloud workflow on this machine (see {@link LocalMode}). Runs until stopped (Ctrl-C or
+ * SIGTERM: running shards checkpoint first; after a SIGKILL they resume from their last checkpoint at the next start).
+ */
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the whole workflow on this machine: an S3-compatible endpoint with a bucket in a folder, "
+                + "a job queue with GPU/CPU workers, and a status page with an upload form.",
+                "Drop images into <data>/<bucket>/uploads/ (or upload them to the S3 endpoint or the page) and watch "
+                        + "http://127.0.0.1:<port>/."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped", "1:failed to start", "2:bad options"})
+public final class LocalCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "dreamscape-data",
+            description = "data folder: the bucket, the job database, scratch (default ./${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--port", defaultValue = "8080", description = "status page and API port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--s3-port", defaultValue = "9090", description = "S3 endpoint port (default ${DEFAULT-VALUE})")
+    int s3Port;
+
+    @Option(names = "--bucket", defaultValue = "dreamscape", description = "bucket name (default ${DEFAULT-VALUE})")
+    String bucket;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "jobs dreamed at once (default: one per GPU, or 1 on CPU); workers are spread over the GPUs")
+    Integer workers;
+
+    @Option(names = "--model", paramLabel = "FILE.pt",
+            description = "default model for uploads that name none: a TorchScript file, copied into the bucket's "
+                    + "models/ folder (default: the built-in googlenet)")
+    Path model;
+
+    @Option(names = "--params", paramLabel = "FILE.json",
+            description = "default parameters for every upload (same names as dreamscape dream --params); an upload's "
+                    + "preset folder and x-amz-meta-dreamscape override them")
+    Path params;
+
+    @Option(names = "--weights", paramLabel = "PATH",
+            description = "GoogLeNet weights file (googlenet-1378be20.pth); else the cache or a download")
+    Path weights;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "address to listen on (default ${DEFAULT-VALUE}); any other address needs --token")
+    String bind;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:DREAMSCAPE_TOKEN}",
+            description = "with --bind: the bearer token of the API and the S3 secret key (access key 'dreamscape'); "
+                    + "default $DREAMSCAPE_TOKEN")
+    String token;
+
+    @Option(names = "--progress-seconds", hidden = true, defaultValue = "1")
+    double progressSeconds;
+
+    @Option(names = "--checkpoint-seconds", hidden = true, defaultValue = "60")
+    double checkpointSeconds;
+
+    @Option(names = "--step-delay-ms", hidden = true, defaultValue = "0", description = "tests and demos: pause per step")
+    long stepDelayMs;
+
+    @Option(names = "--scan-ms", hidden = true, defaultValue = "1000")
+    long scanMs;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = new PrintWriter(System.err, true);
+        LocalMode.Config config;
+        try {
+            ObjectNode defaults = uploadDefaults();
+            config = new LocalMode.Config(data, bind, port, s3Port, bucket, workers == null ? 0 : workers,
+                    token == null || token.isBlank() ? null : token.strip(), Duration.ofMillis(Math.max(100, scanMs)),
+                    defaults);
+            if (workers != null && workers < 1) {
+                throw new IllegalArgumentException("--workers " + workers + ": at least 1");
+            }
+            if (model != null && (!Files.isRegularFile(model) || !model.getFileName().toString().endsWith(".pt"))) {
+                throw new IllegalArgumentException("--model " + model + ": not a TorchScript .pt file");
+            }
+            if (weights != null && !Files.isRegularFile(weights)) {
+                throw new IllegalArgumentException("--weights " + weights + ": file not found");
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("dreamscape local: " + e.getMessage());
+            return 2;
+        }
+        LocalMode mode;
+        try {
+            int gpus = Engine.getEngine("PyTorch").getGpuCount();
+            LocalMode.DreamerFactory dreamers = (objects, progress) -> new ProcessShardDreamer(data, bucket, weights,
+                    Duration.ofMillis((long) (progressSeconds * 1000)), Duration.ofMillis((long) (checkpointSeconds * 1000)),
+                    Duration.ofMillis(stepDelayMs), progress, JsonLog.of("dreamscape-local"));
+            mode = LocalMode.start(config, dreamers, gpus);
+            if (model != null) {
+                Path models = data.toAbsolutePath().resolve(bucket).resolve("models");
+                Files.createDirectories(models);
+                Files.copy(model, models.resolve(model.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+            err.printf("%ndreamscape local is running (%d worker%s on %s)%n", mode.workers(), mode.workers() == 1 ? "" : "s",
+                    gpus > 0 ? gpus + " GPU" + (gpus == 1 ? "" : "s") : "the CPU");
+            err.printf("  status page and upload form:  %s%n", mode.pageUrl());
+            err.printf("  drop images into:             %s%n", mode.uploadsFolder());
+            err.printf("  S3 endpoint (path-style):     %s  bucket '%s'%s%n", mode.s3Endpoint(), bucket,
+                    config.token() == null || isLoopback(bind) ? ", any access key" : ", access key 'dreamscape', secret = the token");
+            err.printf("  results appear in:            %s%n", data.toAbsolutePath().resolve(bucket).resolve(StorageLayout.OUTPUTS));
+            err.println("Stop with Ctrl-C; unfinished jobs resume at the next start.");
+        } catch (IllegalArgumentException e) {
+            err.println("dreamscape local: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("dreamscape local: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (System.getenv("DREAMSCAPE_DEBUG") != null) e.printStackTrace(err);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mode.close();
+            stopped.countDown();
+        }, "dreamscape-local-stop"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** {@code --params} with {@code --model}'s file name on top, checked against the schema; null when neither. */
+    private ObjectNode uploadDefaults() throws IOException {
+        ObjectNode d = JsonNodeFactory.instance.objectNode();
+        if (params != null) {
+            if (!Files.isRegularFile(params)) throw new IllegalArgumentException("--params file not found: " + params);
+            JsonNode n = new ObjectMapper().readTree(Files.readString(params));
+            if (!(n instanceof ObjectNode o)) throw new IllegalArgumentException("--params " + params + ": not a JSON object");
+            d.setAll(o);
+        }
+        if (model != null) {
+            d.put("model", model.getFileName().toString());
+        }
+        if (d.isEmpty()) return null;
+        try {
+            DreamParameters.defaults().with(ParameterJson.parse(d.toString())).validated();
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException("--params/--model: " + e.getMessage());
+        }
+        return d;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}
