@@ -2,10 +2,13 @@ package io.dreamscape.infrastructure;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.IgnoreMode;
@@ -113,8 +116,16 @@ public final class ComputeStack extends Stack {
         }
 
         private static int intContext(Construct scope, String key, int fallback) {
+            // cdk.json gives numbers (doubles through jsii), `-c key=value` gives strings.
             Object value = scope.getNode().tryGetContext(key);
-            return value == null ? fallback : Integer.parseInt(value.toString());
+            if (value == null) {
+                return fallback;
+            }
+            int n = value instanceof Number number ? number.intValue() : Integer.parseInt(value.toString().trim());
+            if (n < 0) {
+                throw new IllegalArgumentException(key + " must be 0 or more, not " + value);
+            }
+            return n;
         }
     }
 
@@ -450,7 +461,7 @@ public final class ComputeStack extends Stack {
         machine.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("BatchSyncEventRule")
                 .actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
-                .resources(List.of(Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents.builder()
+                .resources(List.of(formatArn(ArnComponents.builder()
                         .service("events")
                         .resource("rule")
                         .resourceName("StepFunctionsGetEventsForBatchJobsRule")
@@ -472,7 +483,7 @@ public final class ComputeStack extends Stack {
         List<Object> keys = new ArrayList<>();
         for (String suffix : IMAGE_SUFFIXES) {
             keys.add(Map.of("wildcard", "uploads/*." + suffix));
-            keys.add(Map.of("wildcard", "uploads/*." + suffix.toUpperCase(java.util.Locale.ROOT)));
+            keys.add(Map.of("wildcard", "uploads/*." + suffix.toUpperCase(Locale.ROOT)));
         }
         Rule.Builder.create(this, "UploadRule")
                 .description("An image uploaded under uploads/ starts a Dreamscape execution")
@@ -541,14 +552,14 @@ public final class ComputeStack extends Stack {
                         .id("AwsSolutions-IAM5")
                         .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/): the narrowest "
                                 + "scope for keys that are only known at run time.")
-                        .appliesTo(List.of(io.github.cdklabs.cdknag.RegexAppliesTo.builder()
+                        .appliesTo(List.of(RegexAppliesTo.builder()
                                 .regex("/^Resource::.*\\/(uploads|jobs|outputs)\\/\\*$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
                         .reason("Listing recent jobs queries the table's index; CDK grants table actions on the "
                                 + "table and its indexes (<table>/index/*).")
-                        .appliesTo(List.of(io.github.cdklabs.cdknag.RegexAppliesTo.builder()
+                        .appliesTo(List.of(RegexAppliesTo.builder()
                                 .regex("/^Resource::.*\\/index\\/\\*$/").build()))
                         .build(),
                 nag("AwsSolutions-L1", "The functions jar targets Java 21 (the project's release level); moving the "

@@ -397,6 +397,16 @@ class StacksTest {
     }
 
     @Test
+    void gpuCeilingsComeFromContextAsNumbersOrStrings() {
+        App app = new App(AppProps.builder().context(Map.of(
+                "dreamscape:maxSpotVcpus", 8.0, "dreamscape:maxOnDemandVcpus", "4")).build());
+        assertEquals(new ComputeStack.Settings(8, 4), ComputeStack.Settings.from(app));
+        assertEquals(new ComputeStack.Settings(64, 16), ComputeStack.Settings.from(new App()));
+        compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
+                "ComputeResources", Match.objectLike(Map.of("Type", "SPOT", "MaxvCpus", 64))));
+    }
+
+    @Test
     void synthRefusesWithoutTheLambdaJarAndSaysHowToBuildIt() {
         Artifacts missing = artifacts.withFunctionsJar(Path.of("target/no-such/functions.jar"));
         IllegalStateException e = assertThrows(IllegalStateException.class, missing::requireFunctionsJar);
