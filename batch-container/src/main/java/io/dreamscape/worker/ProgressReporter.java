@@ -87,6 +87,8 @@ final class ProgressReporter {
                 return;
             }
             counted += delta;
+            log.info("progress", "added", delta, "counted", counted, "work", work, "octave", octave,
+                    "percent", Math.floor(1000.0 * Math.min(counted, work) / Math.max(1, work)) / 10);
         } catch (IOException | RuntimeException e) {
             log.warn("progress write failed; the units stay pending for the next one", "pending", delta,
                     "error", String.valueOf(e.getMessage()));

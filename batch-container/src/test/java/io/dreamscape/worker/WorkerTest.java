@@ -22,6 +22,8 @@ import io.dreamscape.job.LayerSelection;
 import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.Shard;
 import io.dreamscape.job.StorageLayout;
+import io.dreamscape.log.JsonLog;
+import io.dreamscape.service.AssembleService;
 import io.dreamscape.worker.WorkerRuns.Run;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -106,8 +108,14 @@ class WorkerTest {
         List<int[]> results = new ArrayList<>();
         for (int i = 0; i < 3; i++) results.add(job.result(i)); // halo size, 16-bit, readable by the assembler's reader
         assertCountedExactly(job);
-        // Each shard dreams its own rectangle with its own seed: the overlapping halos are not copies of each other.
+        // Each shard dreams its own rectangle with its own seed.
         assertNotEquals(Worker.shardSeed(job.plan.parameters().seed(), 3, 0), Worker.shardSeed(job.plan.parameters().seed(), 3, 1));
+        // The real assembly accepts the three results and completes the job.
+        AssembleService.Result done = new AssembleService(job.objects, job.progress, dir.resolve("assemble"))
+                .assemble(job.id, JsonLog.of("assemble").with("jobId", job.id.value()));
+        assertEquals(JobState.COMPLETED, done.state());
+        assertTrue(job.objects.head(done.outputKey()).isPresent());
+        assertEquals(JobState.COMPLETED, job.job().state());
     }
 
     /** An identical job (same image, plan and seed; another id) dreamed without interruption, in process. */
