@@ -258,8 +258,19 @@ public final class ComputeStack extends Stack {
         return builder.build();
     }
 
+    /**
+     * Read access under the key prefixes, plus s3:ListBucket on the bucket: without it S3 answers a HEAD or GET of a
+     * missing key with 403 instead of 404, and the code asks "does it exist yet?" on purpose (Plan's idempotency,
+     * Assemble's missing-shard check, the worker's checkpoints). A prefix condition cannot narrow it: HEAD requests
+     * carry no s3:prefix. It reveals key names only, never contents.
+     */
     private void readObjects(IGrantable grantee, String... prefixes) {
         objects(grantee, List.of("s3:GetObject", "s3:GetObjectVersion"), prefixes);
+        grantee.getGrantPrincipal().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .effect(Effect.ALLOW)
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn()))
+                .build());
     }
 
     private void writeObjects(IGrantable grantee, String... prefixes) {
@@ -356,12 +367,6 @@ public final class ComputeStack extends Stack {
                 .build();
         readObjects(jobRole, "uploads/*", "jobs/*");
         objects(jobRole, List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"), "jobs/*");
-        // Finding the newest checkpoint lists jobs/{jobId}/checkpoints/ and nothing else.
-        jobRole.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:ListBucket"))
-                .resources(List.of(bucket.getBucketArn()))
-                .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("jobs/*"))))
-                .build());
         table.grant(jobRole, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
         LogGroup workerLogs = LogGroup.Builder.create(this, "WorkerLogs")

@@ -364,6 +364,21 @@ class StacksTest {
         }
     }
 
+    @Test
+    void everyRoleThatReadsObjectsSeesMissingKeysAs404() {
+        for (JsonNode policy : all(computeJson, "AWS::IAM::Policy")) {
+            List<JsonNode> statements = new ArrayList<>();
+            policy.path("Properties").path("PolicyDocument").path("Statement").forEach(statements::add);
+            boolean reads = statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject"));
+            boolean lists = statements.stream().anyMatch(st -> actionsOf(st).contains("s3:ListBucket")
+                    && !st.path("Resource").toString().contains("/*"));
+            if (reads) {
+                assertTrue(lists, "HEAD of a missing key is 403 without s3:ListBucket: " + policy.path("Properties")
+                        .path("Roles"));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- status API
 
     @Test
