@@ -160,4 +160,19 @@ class StitcherTest {
         Exception e = assertThrows(Exception.class, () -> blend(shards, pngs));
         assertTrue(String.valueOf(e.getMessage()).contains("shard 2 is"), e.getMessage());
     }
+
+    @Test
+    void aBrokenShardFailsTheStitchWithItsReason(@TempDir Path dir) throws IOException {
+        List<Shard> shards = grid();
+        Map<Integer, byte[]> pngs = new HashMap<>();
+        for (Shard s : shards) pngs.put(s.index(), shardPng(s, (x, y) -> 1000));
+        byte[] cut = java.util.Arrays.copyOf(pngs.get(2), pngs.get(2).length / 3);
+        pngs.put(2, cut);
+        Exception e = assertThrows(Exception.class, () -> Stitcher.stitch(W, H, shards,
+                s -> new ByteArrayInputStream(pngs.get(s.index())), 90, null, dir.resolve("o.jpg"), dir.resolve("p.jpg"),
+                dir.resolve("t.jpg"), 64, 16));
+        String all = e + " " + e.getCause();
+        assertTrue(all.contains("PNG"), all);
+        assertFalse(Files.exists(dir.resolve("o.jpg")), "no partial output is left behind");
+    }
 }
