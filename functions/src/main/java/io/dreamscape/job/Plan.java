@@ -24,6 +24,7 @@ import java.util.List;
  *   <li>{@code totalWork}: the progress total = sum of the shards' {@code work} (equals
  *   {@link OctaveSizes#totalWork} of the whole image when there is one shard). Percent = done / totalWork.</li>
  * </ul>
+ * {@code passes}: per octave of the whole image, its tiles per step and work ({@link OctavePass}; informational).
  * {@code createdAt} is ISO-8601 UTC. {@code version} is the schema version (1); readers ignore unknown fields.
  */
 public record Plan(
@@ -39,7 +40,8 @@ public record Plan(
         List<Shard> shards,
         long totalWork,
         Estimate estimate,
-        String createdAt) {
+        String createdAt,
+        List<OctavePass> passes) {
 
     public static final int VERSION = 1;
 
@@ -51,6 +53,7 @@ public record Plan(
     public Plan {
         shards = List.copyOf(shards);
         octaves = List.copyOf(octaves);
+        passes = passes == null ? List.of() : List.copyOf(passes);
     }
 
     public int shardCount() {

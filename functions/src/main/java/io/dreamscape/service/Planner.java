@@ -3,6 +3,7 @@ package io.dreamscape.service;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.Estimate;
 import io.dreamscape.job.JobId;
+import io.dreamscape.job.OctavePass;
 import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.Plan;
 import io.dreamscape.job.Rect;
@@ -61,7 +62,7 @@ public final class Planner {
                 config.workUnitsPerGpuSecond(), config.dollarsPerGpuHour());
         return new Plan(Plan.VERSION, id, source, format, width, height, p,
                 OctaveSizes.smallestFirst(width, height, p.octaves(), p.octaveScale()), shards.size() > 1 ? usedHalo : 0,
-                shards, total, estimate, now.toString());
+                shards, total, estimate, now.toString(), OctavePass.of(width, height, p));
     }
 
     private double seconds(long work) {

@@ -32,6 +32,9 @@ class PlannerTest {
         assertEquals(4, p.octaves().size());
         assertEquals(new OctaveSizes.Size(300, 200), p.octaves().get(3));
         assertTrue(p.estimate().costUsd() > 0);
+        assertEquals(4, p.passes().size());
+        assertEquals(1, p.passes().get(3).tilesX() * p.passes().get(3).tilesY(), "300×200 fits one 512 tile");
+        assertEquals(p.totalWork(), p.passes().stream().mapToLong(o -> o.work()).sum());
     }
 
     @Test
