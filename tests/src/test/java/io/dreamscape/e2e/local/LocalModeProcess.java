@@ -108,10 +108,21 @@ final class LocalModeProcess implements AutoCloseable {
         throw new IllegalStateException("dreamscape local did not answer on " + page + ":\n" + logTail());
     }
 
-    /** SIGKILL: no shutdown hook, no checkpoint on the way out. */
+    /**
+     * SIGKILL: no shutdown hook, no checkpoint on the way out of local mode itself. Its shard processes notice (their
+     * stdin closes) and stop; waits until they have gone too, as a restart after a crash would find things.
+     */
     void kill() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        for (ProcessHandle c : children) {
+            try {
+                c.onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                c.destroyForcibly();
+            }
+        }
     }
 
     boolean alive() {

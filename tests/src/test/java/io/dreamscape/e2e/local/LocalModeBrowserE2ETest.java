@@ -1,0 +1,122 @@
+package io.dreamscape.e2e.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The status page with its upload form in a real headless browser (Debian's chromium through chromedriver): upload a
+ * photo through the form, watch its progress bar advance, see the finished thumbnail and download link, and a failed
+ * upload's reason. Saves a screenshot as {@code target/local-mode.png}.
+ */
+class LocalModeBrowserE2ETest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final String PARAMS = "{\"model\": \"tiny_dict.pt\", \"layers\": [\"conv2\"], \"octaves\": 2, \"steps\": 5, "
+            + "\"tile\": 64, \"jitter\": 8, \"stepSize\": 6, \"seed\": 3}";
+
+    @TempDir
+    Path home;
+
+    @Test
+    void aPhotoUploadedThroughThePageShowsProgressThenItsThumbnailAndDownloadLink() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver (bash .ci/install-deps as root)");
+        Path photo = home.resolve("scream.jpg");
+        byte[] bytes = TestImages.photo("scream.jpg", 192);
+        Files.write(photo, bytes);
+        try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"), "--workers", "1", "--step-delay-ms", "300")) {
+            local.start();
+            local.upload("uploads/shopping-list.jpg", TestImages.textAsJpeg(), null);
+
+            System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+                    "--disable-dev-shm-usage", "--window-size=1100,900",
+                    "--user-data-dir=" + Files.createDirectories(home.resolve("chromium-profile")));
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            ChromeDriver browser = new ChromeDriver(service, options);
+            try {
+                browser.get(local.page.toString());
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
+                WebElement file = wait.until(d -> d.findElement(By.id("file")));
+                file.sendKeys(photo.toString());
+                browser.findElement(By.id("params")).sendKeys(PARAMS);
+                browser.findElement(By.id("send")).click();
+                wait.until(d -> d.findElement(By.id("upload-status")).getText().contains("Uploaded as uploads/scream.jpg"));
+
+                By bar = By.cssSelector(".job[data-job] .bar > div");
+                List<Double> widths = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                String state = "";
+                while (System.nanoTime() < deadline) {
+                    Object w = browser.executeScript(
+                            "const c = [...document.querySelectorAll('.job')].find(e => e.textContent.includes('uploads/scream.jpg'));"
+                                    + "if (!c) return null; const b = c.querySelector('.bar > div');"
+                                    + "return [c.className, parseFloat(b.style.width)];");
+                    if (w instanceof List<?> l) {
+                        state = String.valueOf(l.get(0));
+                        double width = ((Number) l.get(1)).doubleValue();
+                        if (widths.isEmpty() || widths.get(widths.size() - 1) != width) widths.add(width);
+                        if (state.contains("COMPLETED")) break;
+                        assertTrue(!state.contains("FAILED"), "the job failed: " + browser.findElement(bar).getText()
+                                + "\n" + local.logTail());
+                    }
+                    Thread.sleep(150);
+                }
+                assertTrue(state.contains("COMPLETED"), "not completed in the page: " + state + " widths " + widths);
+                assertTrue(widths.stream().anyMatch(w -> w > 0 && w < 100), "the bar never showed progress between 0 and 100: " + widths);
+                for (int i = 1; i < widths.size(); i++) {
+                    assertTrue(widths.get(i) >= widths.get(i - 1), "the bar went backwards: " + widths);
+                }
+                assertEquals(100.0, widths.get(widths.size() - 1));
+
+                WebElement card = wait.until(d -> d.findElements(By.cssSelector(".job.COMPLETED")).stream()
+                        .filter(e -> e.getText().contains("uploads/scream.jpg")).findFirst().orElse(null));
+                WebElement thumb = card.findElement(By.cssSelector("img.thumb"));
+                wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                        "return arguments[0].complete && arguments[0].naturalWidth > 0", thumb));
+                String href = card.findElement(By.linkText("full size")).getAttribute("href");
+                BufferedImage out = TestImages.decode(local.download(href));
+                BufferedImage in = TestImages.decode(bytes);
+                assertEquals(in.getWidth(), out.getWidth());
+                assertEquals(in.getHeight(), out.getHeight());
+
+                WebElement failed = wait.until(d -> d.findElements(By.cssSelector(".job.FAILED")).stream()
+                        .filter(e -> e.getText().contains("uploads/shopping-list.jpg")).findFirst().orElse(null));
+                String reason = failed.findElement(By.cssSelector(".err")).getText();
+                assertTrue(reason.length() > 15, "no readable reason on the page: " + reason);
+
+                File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+                Path target = Path.of("target", "local-mode.png");
+                Files.createDirectories(target.getParent());
+                Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+}
