@@ -64,7 +64,9 @@ public final class DreamFile {
             };
             try (FloatPlanes result = new DreamEngine(gradients, params, scratch).dream(image, recording)) {
                 boolean sixteen = bits > 8 && outFormat != ImageFormat.JPEG;
-                ImageEncoder.write(ImagePlanes.toImage(result, sixteen), out, params.quality(), exif);
+                java.awt.image.BufferedImage pixels = ImagePlanes.toImage(result, sixteen);
+                if (outFormat == ImageFormat.TIFF) pixels = ImagePlanes.materialize(pixels);
+                ImageEncoder.write(pixels, out, params.quality(), exif);
             }
             return new Result(params, layers, image.width(), image.height(), List.copyOf(objectives));
         }

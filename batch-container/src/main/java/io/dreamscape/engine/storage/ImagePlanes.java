@@ -3,9 +3,11 @@ package io.dreamscape.engine.storage;
 import io.dreamscape.imaging.DecodedImage;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
+import java.awt.image.BandedSampleModel;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.nio.file.Path;
 
@@ -28,32 +30,55 @@ public final class ImagePlanes {
         return p;
     }
 
-    /** An sRGB image with 8 bits per sample, or 16 where {@code sixteenBit} (for PNG/TIFF output of 16-bit input). */
+    /**
+     * An sRGB image with 8 bits per sample, or 16 where {@code sixteenBit} (for PNG/TIFF output of 16-bit input),
+     * whose pixels are read from the planes on demand as an encoder asks for them: writing a 100-megapixel result
+     * costs no 300 MB pixel copy on the heap.
+     */
     public static BufferedImage toImage(FloatPlanes p, boolean sixteenBit) {
         int w = p.width();
         int h = p.height();
-        BufferedImage out;
-        if (sixteenBit) {
-            ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                    Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
-            out = new BufferedImage(cm, cm.createCompatibleWritableRaster(w, h), false, null);
-        } else {
-            out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        int type = sixteenBit ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE;
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, type);
+        BandedSampleModel sm = new BandedSampleModel(type, w, h, 3);
+        WritableRaster raster = Raster.createWritableRaster(sm, new PlanesDataBuffer(p, type, sixteenBit ? 65535f : 255f), null);
+        return new BufferedImage(cm, raster, false, null);
+    }
+
+    /**
+     * A plain in-memory copy of such an image, for encoders that insist on array-backed single-bank rasters
+     * (TwelveMonkeys' TIFF writer): costs the pixel copy that {@link #toImage} avoids.
+     */
+    public static BufferedImage materialize(BufferedImage lazy) {
+        ComponentColorModel cm = (ComponentColorModel) lazy.getColorModel();
+        WritableRaster copy = cm.createCompatibleWritableRaster(lazy.getWidth(), lazy.getHeight());
+        copy.setRect(lazy.getRaster());
+        return new BufferedImage(cm, copy, false, null);
+    }
+
+    /** A read-only DataBuffer whose bank c is channel c of the planes, quantised on read. */
+    private static final class PlanesDataBuffer extends DataBuffer {
+        private final FloatPlanes planes;
+        private final int width;
+        private final float max;
+
+        PlanesDataBuffer(FloatPlanes planes, int type, float max) {
+            super(type, Math.toIntExact(planes.pixels()), 3);
+            this.planes = planes;
+            this.width = planes.width();
+            this.max = max;
         }
-        WritableRaster raster = out.getRaster();
-        float max = sixteenBit ? 65535f : 255f;
-        float[] row = new float[w];
-        int[] samples = new int[w];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                p.getRow(c, y, row);
-                for (int x = 0; x < w; x++) {
-                    float v = row[x];
-                    samples[x] = Math.round((v < 0 ? 0 : Math.min(v, 1f)) * max);
-                }
-                raster.setSamples(0, y, w, 1, c, samples);
-            }
+
+        @Override
+        public int getElem(int bank, int i) {
+            float v = planes.get(bank, i / width, i % width);
+            return Math.round((v < 0 ? 0 : Math.min(v, 1f)) * max);
         }
-        return out;
+
+        @Override
+        public void setElem(int bank, int i, int val) {
+            throw new UnsupportedOperationException("the dreamed image is read-only here");
+        }
     }
 }
