@@ -1,0 +1,49 @@
+package io.dreamscape.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loopback only by default; any other address needs a token, which then guards listing and uploading. */
+class WebServerAuthTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void bindingBeyondLoopbackWithoutATokenIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalMode.start(
+                new LocalMode.Config(dir, "0.0.0.0", 0, 0, "dreamscape", 1, null, Duration.ofSeconds(1), null),
+                LocalModeTest::fakeWorker, 0));
+        assertTrue(e.getMessage().contains("--token"), e.getMessage());
+    }
+
+    @Test
+    void withATokenListingAndUploadingNeedIt() throws Exception {
+        String token = "a-long-enough-secret-token";
+        try (LocalMode mode = LocalMode.start(new LocalMode.Config(dir, "0.0.0.0", 0, 0, "dreamscape", 1, token,
+                Duration.ofSeconds(1), null), LocalModeTest::fakeWorker, 0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + mode.pageUrl().getPort() + "/";
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(base + "jobs")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode());
+            HttpResponse<String> upload = http.send(HttpRequest.newBuilder(java.net.URI.create(base + "upload?name=a.jpg"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(LocalModeTest.jpeg(8, 8))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, upload.statusCode());
+            HttpResponse<String> withToken = http.send(HttpRequest.newBuilder(java.net.URI.create(base + "jobs"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, withToken.statusCode(), withToken.body());
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(java.net.URI.create(base)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), "the page itself holds no data");
+        }
+    }
+}
