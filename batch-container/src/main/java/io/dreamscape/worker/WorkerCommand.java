@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
             "0:the shard's result is in the object store",
             "1:the shard failed for good (no plan, no input, corrupt checkpoint, bad model); the job is marked FAILED",
             "2:bad configuration (environment or options)",
-            "3:S3 or DynamoDB could not be reached; nothing recorded, a retry may succeed",
+            "75:S3 or DynamoDB could not be reached (EX_TEMPFAIL); the job is left as it is, a retry may succeed",
             "4:the job is no longer running (failed or cancelled elsewhere); no result",
             "5:stopped on request after writing a checkpoint; run again to resume",
             "143:SIGTERM (checkpoint written when dreaming had started)"})
@@ -42,7 +42,8 @@ public final class WorkerCommand implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_CONFIG = 2;
-    public static final int EXIT_UNAVAILABLE = 3;
+    /** sysexits.h EX_TEMPFAIL; not 3, which the JVM uses for -XX:+ExitOnOutOfMemoryError. */
+    public static final int EXIT_UNAVAILABLE = 75;
     public static final int EXIT_JOB_STOPPED = 4;
     public static final int EXIT_INTERRUPTED = 5;
     static final String CUDNN_BENCHMARK = "ai.djl.pytorch.cudnn_benchmark";
