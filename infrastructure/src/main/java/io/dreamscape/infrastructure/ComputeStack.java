@@ -99,12 +99,15 @@ public final class ComputeStack extends Stack {
     /** Per attempt of one shard: the plan keeps a shard's estimated GPU time well under this. */
     public static final Duration WORKER_ATTEMPT_TIMEOUT = Duration.hours(12);
     public static final int WORKER_ATTEMPTS = 3;
+    /** The worker's exit code for "S3 or DynamoDB unreachable" (see batch-container/Dockerfile). */
+    public static final int WORKER_EXIT_RETRYABLE = 75;
     public static final int WORKER_VCPUS = 4;
     /** SIGTERM to SIGKILL: the worker's checkpoint grace (100 s) plus a margin, within Spot's 120 s notice. */
     public static final int WORKER_STOP_TIMEOUT_SECONDS = 110;
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
-    /** Lambda's maximum /tmp: a 1-gigapixel job's shard rows and output fit. */
+    public static final int ASSEMBLE_MEMORY_MB = 2048;
+    /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
     public static final int ASSEMBLE_SCRATCH_MIB = 10_240;
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
@@ -177,14 +180,15 @@ public final class ComputeStack extends Stack {
         readObjects(validate, "uploads/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
-        Function plan = lambda("Plan", "PlanHandler", 2048, Duration.minutes(5), Map.of());
+        Function plan = lambda("Plan", "PlanHandler", 1024, Duration.minutes(5), Map.of());
         readObjects(plan, "uploads/*");
         writeObjects(plan, "jobs/*");
         table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
-        // Assemble holds one output row band plus the shard bands it blends; the functions module measured the peak
-        // for a 250-megapixel output (see its README); 10 GB is Lambda's maximum and buys the most vCPUs (6).
-        Function assemble = lambda("Assemble", "AssembleHandler", 10_240, Duration.minutes(15), Map.of());
+        // Assemble streams: measured heap peak ~40 MB and RSS ~120 MB for a 250-megapixel output (functions module,
+        // AssembleService), flat in the pixel count. Memory only buys CPU here: 2 GB is a bit more than one full vCPU
+        // (1769 MB), ~2 min for 250 MP, within the 15-minute limit up to the 1-gigapixel ceiling.
+        Function assemble = lambda("Assemble", "AssembleHandler", ASSEMBLE_MEMORY_MB, Duration.minutes(15), Map.of());
         readObjects(assemble, "uploads/*", "jobs/*");
         writeObjects(assemble, "outputs/*");
         table.grant(assemble, "dynamodb:GetItem", "dynamodb:UpdateItem");
@@ -394,9 +398,13 @@ public final class ComputeStack extends Stack {
                         .build())
                 .retryAttempts(WORKER_ATTEMPTS)
                 // First match wins: a reclaimed Spot instance or a lost host is retried (the next attempt resumes
-                // from the shard's checkpoint); anything else is the application's error and is not retried.
+                // from the shard's checkpoint), and so is the worker's exit 75 (S3 or DynamoDB unreachable: a retry
+                // may succeed); anything else is the application's error and is not retried.
                 .retryStrategies(List.of(
                         RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED),
+                        RetryStrategy.of(Action.RETRY, Reason.custom(CustomReason.builder()
+                                .onExitCode(String.valueOf(WORKER_EXIT_RETRYABLE))
+                                .build())),
                         RetryStrategy.of(Action.EXIT, Reason.custom(CustomReason.builder()
                                 .onStatusReason("*")
                                 .build()))))

@@ -157,8 +157,8 @@ class StacksTest {
 
     @Test
     void lambdasRunJava21WithTheirHandlersAndSizes() {
-        Map<String, Integer> memory = Map.of("ValidateHandler", 1024, "PlanHandler", 2048,
-                "AssembleHandler", 10_240, "MarkFailedHandler", 512, "StatusHandler", 1024);
+        Map<String, Integer> memory = Map.of("ValidateHandler", 1024, "PlanHandler", 1024,
+                "AssembleHandler", ComputeStack.ASSEMBLE_MEMORY_MB, "MarkFailedHandler", 512, "StatusHandler", 1024);
         memory.forEach((handler, mb) -> compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Runtime", "java21",
                 "Handler", "io.dreamscape.handlers." + handler + "::handleRequest",
@@ -228,8 +228,11 @@ class StacksTest {
         JsonNode rules = retry.path("EvaluateOnExit");
         assertEquals("retry", rules.get(0).path("Action").asText().toLowerCase());
         assertEquals("Host EC2*", rules.get(0).path("OnStatusReason").asText());
-        assertEquals("exit", rules.get(1).path("Action").asText().toLowerCase());
-        assertEquals("*", rules.get(1).path("OnStatusReason").asText());
+        assertEquals("retry", rules.get(1).path("Action").asText().toLowerCase());
+        assertEquals("75", rules.get(1).path("OnExitCode").asText(), "the worker's 'S3/DynamoDB unreachable'");
+        assertEquals("exit", rules.get(2).path("Action").asText().toLowerCase());
+        assertEquals("*", rules.get(2).path("OnStatusReason").asText());
+        assertEquals(3, rules.size());
         assertEquals(12 * 3600, def.path("Timeout").path("AttemptDurationSeconds").asInt());
         Set<String> env = new TreeSet<>();
         container.path("Environment").forEach(e -> env.add(e.path("Name").asText()));
