@@ -118,6 +118,11 @@ public final class LocalCommand implements Callable<Integer> {
                 Path models = data.toAbsolutePath().resolve(bucket).resolve("models");
                 Files.createDirectories(models);
                 Files.copy(model, models.resolve(model.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                String name = model.getFileName().toString();
+                Path sidecar = model.resolveSibling(name.substring(0, name.length() - 3) + ".json");
+                if (Files.isRegularFile(sidecar)) { // output names of a tuple-returning model
+                    Files.copy(sidecar, models.resolve(sidecar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             err.printf("%ndreamscape local is running (%d worker%s on %s)%n", mode.workers(), mode.workers() == 1 ? "" : "s",
                     gpus > 0 ? gpus + " GPU" + (gpus == 1 ? "" : "s") : "the CPU");

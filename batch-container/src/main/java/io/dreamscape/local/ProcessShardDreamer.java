@@ -6,6 +6,8 @@ import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ProgressStore;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,8 +85,9 @@ final class ProcessShardDreamer implements ShardDreamer {
 
     private Process start(JobId jobId, int shard, Device device) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ShardProcess.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShardProcess.class.getName(),
                 "--data", data.toString(), "--bucket", bucket, "--job", jobId.value(), "--shard", Integer.toString(shard),
                 "--device", device.isGpu() ? "gpu" : "cpu",
                 "--progress-ms", Long.toString(progressInterval.toMillis()),
@@ -94,7 +97,11 @@ final class ProcessShardDreamer implements ShardDreamer {
             cmd.add("--weights");
             cmd.add(weights.toString());
         }
+        // The worker opens a model named in the parameters ("name.pt") as a relative path: run it in the bucket's
+        // models/ folder, where --model puts its file and where an upload's model is documented to live.
+        Path models = Files.createDirectories(data.resolve(bucket).resolve("models"));
         ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(models.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         if (device.isGpu()) {
@@ -102,6 +109,18 @@ final class ProcessShardDreamer implements ShardDreamer {
         }
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
         return pb.start(); // stdin stays a pipe: the shard stops when it closes (this process went away)
+    }
+
+    /** This JVM's heap, GC and native-access options, so a shard runs with what local mode was given. */
+    static List<String> jvmOptions() {
+        List<String> out = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("--enable-native-access")
+                    || a.startsWith("-XX:+Use") || a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-XX:MaxRAMPercentage")) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     @Override

@@ -34,9 +34,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * free loopback ports with a data folder of the test's own, and the clients the tests use: the AWS SDK v2 S3 client
  * (path-style, endpoint override, any credentials) and plain HTTP for the status API.
  *
- * <p>The tests dream with the tiny TorchScript fixture {@code tiny_dict.pt} (layers conv1-conv3): it is placed in the
- * process's working directory (where the worker opens a model named in the parameters) and in the bucket's
- * {@code models/} folder.
+ * <p>The tests dream with the tiny TorchScript fixture {@code tiny_dict.pt} (layers conv1-conv3), placed in the
+ * bucket's {@code models/} folder, where an upload's {@code "model": "NAME.pt"} is looked up.
  */
 final class LocalModeProcess implements AutoCloseable {
     static final String BUCKET = "dreamscape";
@@ -68,7 +67,6 @@ final class LocalModeProcess implements AutoCloseable {
         this.log = home.resolve("local.log");
         this.extra = List.of(extraArgs);
         Files.createDirectories(data.resolve(BUCKET).resolve("models"));
-        Files.copy(fixture(MODEL), home.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(fixture(MODEL), data.resolve(BUCKET).resolve("models").resolve(MODEL), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(home.resolve("defaults.json"), DEFAULTS);
     }
