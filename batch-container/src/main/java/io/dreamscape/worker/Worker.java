@@ -202,9 +202,10 @@ public final class Worker {
             try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
                 Files.deleteIfExists(input);
                 StartPoint start = loadCheckpoint(id, index, fingerprint, halo, params, dir);
-                if (stopRequested) {
+                reporter.flush(); // a heartbeat after the download and decode, which can take a minute for big inputs
+                if (stopRequested || reporter.jobStopped()) {
                     if (start != null) start.working().close();
-                    return Outcome.INTERRUPTED;
+                    return stopRequested ? Outcome.INTERRUPTED : Outcome.JOB_STOPPED;
                 }
                 return dreamAndUpload(image, start, params, network, layers, reporter, fingerprint, resultKey, dir);
             }
