@@ -186,6 +186,18 @@ class WorkerTest {
         assertArrayEquals(uninterruptedResult(180, 120, p), job.result(0), "the resumed result equals the uninterrupted one");
     }
 
+    @Test
+    void checkpointsAtOctaveEndsAndAfterTheIntervalButNeverAfterTheLastStep() throws Exception {
+        PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(2, 3));
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu", "--checkpoint-interval", "0");
+        assertEquals(0, run.exit(), run.log());
+        // Octave 0: steps 1 and 2 by the interval, step 3 as the octave end; octave 1: steps 1 and 2; none after step 3.
+        assertEquals(4, run.log().lines().filter(l -> l.contains("\"why\":\"interval\"")).count(), run.log());
+        assertEquals(1, run.log().lines().filter(l -> l.contains("\"why\":\"octave end\"")).count(), run.log());
+        assertTrue(job.hasCheckpoint(0));
+        assertCountedExactly(job);
+    }
+
     // ------------------------------------------------------------------------------------------------ failures
 
     @Test
