@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dreamscape.aws.AwsClients;
 import io.dreamscape.aws.DynamoProgressStore;
 import io.dreamscape.handlers.AssembleHandler;
@@ -26,13 +25,11 @@ import io.dreamscape.service.Planner;
 import io.dreamscape.service.PlannerConfig;
 import io.dreamscape.service.ValidateService;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,17 +38,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * The real {@code statemachine/dreamscape.asl.json}, executed by aws-local-stepfunctions: its Lambda tasks call the
  * real Java handlers through a loopback Lambda endpoint, against s3proxy (S3) and dynalite (DynamoDB); its Batch tasks
  * run {@link WorkerStandIn} (what the GPU worker leaves behind: one shard result per array child, progress added).
- * Each test gets its own bucket and table.
+ * Each test gets its own bucket and table. The rejected and duplicate scenarios come from {@link WorkflowScenarios}.
  */
-class WorkflowExecutionTest {
+class WorkflowExecutionTest extends WorkflowScenarios {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path repo;
@@ -63,6 +58,7 @@ class WorkflowExecutionTest {
     private ObjectStore objects;
     private ProgressStore progress;
     private WorkerStandIn worker;
+    private final List<LocalStepFunctions.Execution> lastRuns = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
@@ -125,9 +121,10 @@ class WorkflowExecutionTest {
 
     @Test
     void goodUploadSucceedsWithAnOutputAndACompletedRecord() throws Exception {
-        JsonNode event = upload("uploads/eagle.jpg", jpeg(320, 200));
+        JsonNode event = upload("uploads/eagle.jpg", Uploads.jpeg(320, 200));
 
         LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "SingleOrArray", "DreamShards", "Assemble",
@@ -155,9 +152,10 @@ class WorkflowExecutionTest {
 
     @Test
     void singleShardImageRunsAPlainBatchJob() throws Exception {
-        JsonNode event = upload("uploads/tiny.png", png(48, 40));
+        JsonNode event = upload("uploads/tiny.png", Uploads.png(48, 40));
 
         LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertTrue(run.statesEntered().contains("DreamSingle"), run.statesEntered().toString());
@@ -166,47 +164,45 @@ class WorkflowExecutionTest {
         assertFalse(submitted.has("ArrayProperties"), "Batch refuses array jobs of size 1");
     }
 
-    @Test
-    void badUploadFailsWithTheReasonRecorded() throws Exception {
-        JsonNode event = upload("uploads/notes.jpg", "these are my holiday notes, not a picture".getBytes(
-                StandardCharsets.UTF_8));
-
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-
-        assertEquals("FAILED", run.status());
-        assertEquals("UploadRejected", run.error());
-        assertNotNull(run.cause());
-        assertFalse(run.cause().isBlank());
-        assertEquals(0, endpoint.count("Plan"), "nothing is planned for a rejected upload");
-        List<Job> jobs = progress.list("uploads/notes.jpg", 10, null).jobs();
-        assertEquals(1, jobs.size());
-        assertEquals(JobState.FAILED, jobs.get(0).state());
-        assertEquals(run.cause(), jobs.get(0).error(), "the execution and the record give the same reason");
+    @Override
+    protected JsonNode upload(String key, byte[] bytes) {
+        return Uploads.put(s3, bucket, key, bytes);
     }
 
-    @Test
-    void duplicateEventStartsOneJob() throws Exception {
-        JsonNode event = upload("uploads/twice.jpg", jpeg(160, 120));
+    @Override
+    protected Outcome execute(JsonNode event) throws Exception {
+        LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
+        return new Outcome(run.status(), run.error(), run.cause(), run.output());
+    }
 
-        LocalStepFunctions.Execution first = stepFunctions.run(event);
-        LocalStepFunctions.Execution second = stepFunctions.run(event);
+    @Override
+    protected ProgressStore progress() {
+        return progress;
+    }
 
+    @Override
+    protected void afterRejection(Outcome outcome) {
+        assertEquals(0, endpoint.count("Plan"), "nothing is planned for a rejected upload");
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "UploadRejected"), lastRuns.get(0).statesEntered());
+    }
+
+    @Override
+    protected void afterDuplicate(Outcome first, Outcome second) {
         assertEquals("SUCCEEDED", first.status(), () -> first.error() + " " + first.cause());
-        assertEquals("SUCCEEDED", second.status(), () -> second.error() + " " + second.cause());
-        assertEquals(List.of("Validate", "DuplicateOrRejected", "AlreadyRunning"), second.statesEntered());
-        assertTrue(second.output().path("duplicate").asBoolean());
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "AlreadyRunning"), lastRuns.get(1).statesEntered());
         assertEquals(first.output().path("jobId").asText(), second.output().path("jobId").asText());
         assertEquals(1, endpoint.count("Plan"));
         assertEquals(1, endpoint.invocations().stream().filter(i -> i.function().startsWith("batch:")).count());
-        assertEquals(1, progress.list("uploads/twice.jpg", 10, null).jobs().size());
     }
 
     @Test
     void workerFailureIsRetriedOnceThenFailsWithTheCauseRecorded() throws Exception {
         worker.failEveryAttempt(137, "OutOfMemoryError: Container killed due to memory usage");
-        JsonNode event = upload("uploads/crash.jpg", jpeg(320, 200));
+        JsonNode event = upload("uploads/crash.jpg", Uploads.jpeg(320, 200));
 
         LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
 
         assertEquals("FAILED", run.status());
         assertEquals("States.TaskFailed", run.error());
@@ -223,55 +219,6 @@ class WorkflowExecutionTest {
         assertTrue(job.error().contains("137") || job.error().contains("OutOfMemoryError"),
                 "the reason says what happened: " + job.error());
         assertEquals(0, endpoint.count("Assemble"));
-    }
-
-    // ------------------------------------------------------------------------------------------- fixtures
-
-    /** Puts the object and returns the EventBridge "Object Created" event S3 would send for it. */
-    private JsonNode upload(String key, byte[] bytes) {
-        PutObjectResponse put = s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
-        ObjectNode event = JSON.createObjectNode()
-                .put("version", "0")
-                .put("id", UUID.randomUUID().toString())
-                .put("detail-type", "Object Created")
-                .put("source", "aws.s3")
-                .put("account", "123456789012")
-                .put("time", Instant.now().toString())
-                .put("region", "us-east-1");
-        event.putArray("resources").add("arn:aws:s3:::" + bucket);
-        ObjectNode detail = event.putObject("detail").put("version", "0");
-        detail.putObject("bucket").put("name", bucket);
-        detail.putObject("object")
-                .put("key", key)
-                .put("size", bytes.length)
-                .put("etag", put.eTag().replace("\"", ""))
-                .put("sequencer", "0062E99A88DC407460");
-        detail.put("request-id", "N4N7GDK58NMKJ12R").put("requester", "123456789012").put("reason", "PutObject");
-        return event;
-    }
-
-    private static byte[] jpeg(int w, int h) throws IOException {
-        return encode(picture(w, h), "jpg");
-    }
-
-    private static byte[] png(int w, int h) throws IOException {
-        return encode(picture(w, h), "png");
-    }
-
-    private static BufferedImage picture(int w, int h) {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                img.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | ((x + y) * 7 & 0xff));
-            }
-        }
-        return img;
-    }
-
-    private static byte[] encode(BufferedImage img, String format) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertTrue(ImageIO.write(img, format, out));
-        return out.toByteArray();
     }
 
     @SuppressWarnings("unchecked")
