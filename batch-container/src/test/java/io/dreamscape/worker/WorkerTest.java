@@ -177,6 +177,8 @@ class WorkerTest {
         assertEquals(137, first.exitValue(), WorkerRuns.read(log));
         assertFalse(job.hasResult(0));
         long countedBefore = job.job().workDone();
+        assertTrue(countedBefore > checkpointUnits, "the killed attempt counted work beyond its checkpoint, "
+                + "which the next attempt redoes: " + countedBefore + " > " + checkpointUnits);
 
         Run second = WorkerRuns.inProcess(job.env(0), scratch("a2"), "--device", "cpu");
         assertEquals(0, second.exit(), second.log());
