@@ -369,7 +369,9 @@ public final class ComputeStack extends Stack {
                 .description("Dreamscape GPU worker: reads its input and plan, writes shard results and checkpoints")
                 .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
                 .build();
-        readObjects(jobRole, "uploads/*", "jobs/*");
+        // models/: an upload may name a TorchScript model kept in the bucket's models/ folder (functions' parameter
+        // check allows "name.pt" there); the worker reads it from S3.
+        readObjects(jobRole, "uploads/*", "jobs/*", "models/*");
         objects(jobRole, List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"), "jobs/*");
         table.grant(jobRole, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
@@ -563,10 +565,10 @@ public final class ComputeStack extends Stack {
         NagSuppressions.addStackSuppressions(this, List.of(
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/): the narrowest "
-                                + "scope for keys that are only known at run time.")
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/): "
+                                + "the narrowest scope for keys that are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/(uploads|jobs|outputs)\\/\\*$/").build()))
+                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models)\\/\\*$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
