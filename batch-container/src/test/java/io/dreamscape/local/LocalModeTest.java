@@ -35,6 +35,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Local mode in process with a test double for the worker (it writes each shard's halo rectangle, inverted, and counts
@@ -80,8 +81,13 @@ class LocalModeTest {
     }
 
     LocalMode start() throws Exception {
+        return start(Duration.ofMillis(200));
+    }
+
+    /** {@code scanEvery}: an hour leaves only the start-up scan, so what is detected later came through the hook. */
+    LocalMode start(Duration scanEvery) throws Exception {
         mode = LocalMode.start(new LocalMode.Config(dir.resolve("data"), "127.0.0.1", 0, 0, "dreamscape", 2, null,
-                Duration.ofMillis(200), null), LocalModeTest::fakeWorker, 0);
+                scanEvery, null), LocalModeTest::fakeWorker, 0);
         return mode;
     }
 
@@ -126,7 +132,7 @@ class LocalModeTest {
 
     @Test
     void anUploadThroughTheS3EndpointIsDreamedAndServed() throws Exception {
-        start();
+        start(Duration.ofHours(1));
         try (S3Client s3 = s3()) {
             s3.putObject(b -> b.bucket("dreamscape").key("uploads/cat.jpg")
                     .metadata(Map.of("dreamscape", "{\"octaves\": 1, \"steps\": 1}")), RequestBody.fromBytes(jpeg(120, 80)));
@@ -146,6 +152,23 @@ class LocalModeTest {
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(
                 one.get("outputUrl").asText().replaceAll("sig=[0-9a-f]+", "sig=00"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, forged.statusCode());
+    }
+
+    @Test
+    void aCompletedMultipartUploadIsDetectedByTheHook() throws Exception {
+        start(Duration.ofHours(1));
+        byte[] img = jpeg(80, 60);
+        String key = "uploads/big.jpg";
+        try (S3Client s3 = s3()) {
+            String uploadId = s3.createMultipartUpload(b -> b.bucket("dreamscape").key(key)
+                    .metadata(Map.of("dreamscape", "{\"octaves\": 1, \"steps\": 1}"))).uploadId();
+            String etag = s3.uploadPart(b -> b.bucket("dreamscape").key(key).uploadId(uploadId).partNumber(1),
+                    RequestBody.fromBytes(img)).eTag();
+            s3.completeMultipartUpload(b -> b.bucket("dreamscape").key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+        }
+        JsonNode job = awaitJob(key, "COMPLETED");
+        assertEquals(1, job.get("parameters").get("octaves").asInt());
     }
 
     @Test
