@@ -13,7 +13,7 @@ import java.util.UUID;
 import javax.imageio.ImageIO;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /** Uploads and the EventBridge "Object Created" events S3 sends for them; small generated pictures. */
 final class Uploads {
@@ -24,7 +24,14 @@ final class Uploads {
 
     /** Puts the object and returns the event EventBridge delivers to the state machine for it. */
     static JsonNode put(S3Client s3, String bucket, String key, byte[] bytes) {
-        PutObjectResponse put = s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+        return eventFor(s3, bucket, key);
+    }
+
+    /** The event for an object already in the bucket. */
+    static JsonNode eventFor(S3Client s3, String bucket, String key) {
+        HeadObjectResponse put = s3.headObject(b -> b.bucket(bucket).key(key));
+        long size = put.contentLength();
         ObjectNode event = JSON.createObjectNode()
                 .put("version", "0")
                 .put("id", UUID.randomUUID().toString())
@@ -38,7 +45,7 @@ final class Uploads {
         detail.putObject("bucket").put("name", bucket);
         detail.putObject("object")
                 .put("key", key)
-                .put("size", bytes.length)
+                .put("size", size)
                 .put("etag", put.eTag().replace("\"", ""))
                 .put("sequencer", "0062E99A88DC407460");
         detail.put("request-id", "N4N7GDK58NMKJ12R").put("requester", "123456789012").put("reason", "PutObject");

@@ -58,6 +58,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
     private ObjectStore objects;
     private ProgressStore progress;
     private WorkerStandIn worker;
+    private Map<String, String> awsEnv;
     private final List<LocalStepFunctions.Execution> lastRuns = new ArrayList<>();
 
     @BeforeAll
@@ -93,8 +94,9 @@ class WorkflowExecutionTest extends WorkflowScenarios {
                 "AWS_ENDPOINT_URL_S3", servers.s3Endpoint.toString(),
                 "AWS_ENDPOINT_URL_DYNAMODB", servers.dynamoEndpoint.toString(),
                 // a small image still gets several shards (an array job), with a thin halo
-                "GPU_WORK_UNITS_PER_SECOND", "200000",
+                "GPU_WORK_UNITS_PER_SECOND", "20000",
                 "TARGET_SHARD_SECONDS", "2",
+                "MAX_SHARDS", "4",
                 "SHARD_OVERHEAD_SECONDS", "0",
                 "HALO_PIXELS", "8");
         AwsClients aws = new AwsClients(env);
@@ -117,6 +119,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         endpoint.register("MarkFailed", in -> JSON.valueToTree(markFailed.handleRequest(map(in), null)));
         worker = new WorkerStandIn(objects, progress);
         endpoint.batch(worker);
+        awsEnv = env;
     }
 
     @Test
@@ -148,6 +151,30 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         assertEquals(jobId, submitted.path("ContainerOverrides").path("Environment").get(0).path("Value").asText());
         assertEquals(AslSubstitutions.JOB_QUEUE, submitted.path("JobQueue").asText());
         assertEquals(shards, worker.childrenRun());
+    }
+
+    @Test
+    void goodUploadWithTheRealWorkerOnTheCpu() throws Exception {
+        // The worker's tiny fixture model (batch-container test resources), two octaves of two steps: seconds on a CPU.
+        Path models = repo.resolve("batch-container/src/test/resources/fixtures");
+        endpoint.batch(new RealWorker(objects, awsEnv, models, repo.resolve("tests/target/stepfunctions/worker")));
+        String params = "{\"model\":\"tiny_dict.pt\",\"layers\":[\"conv2\"],\"octaves\":2,\"steps\":2,"
+                + "\"tile\":64,\"jitter\":8,\"seed\":20261126}";
+        s3.putObject(b -> b.bucket(bucket).key("uploads/real.png").metadata(Map.of("dreamscape", params)),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(Uploads.png(160, 96)));
+        JsonNode event = Uploads.eventFor(s3, bucket, "uploads/real.png");
+
+        LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
+
+        assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
+        assertTrue(run.statesEntered().contains("DreamShards"), "an array job: " + run.statesEntered());
+        Job job = progress.get(io.dreamscape.job.JobId.of(run.output().path("jobId").asText())).orElseThrow();
+        assertEquals(JobState.COMPLETED, job.state());
+        assertEquals(job.totalWork(), job.workDone(), "the worker's progress ends at exactly 100 %");
+        BufferedImage output = ImageIO.read(objects.open(job.outputKey()));
+        assertEquals(160, output.getWidth());
+        assertEquals(96, output.getHeight());
     }
 
     @Test
