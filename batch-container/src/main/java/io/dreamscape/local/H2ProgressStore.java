@@ -16,7 +16,15 @@ import io.dreamscape.job.JobPatch;
 import io.dreamscape.job.JobState;
 import io.dreamscape.ports.ProgressStore;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.h2.tools.Server;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,7 +45,7 @@ import java.util.TreeMap;
  * The progress store of local mode: an embedded H2 database in a file under the data folder, so jobs survive a
  * restart (and a kill: every change is one committed transaction). Behaves like the DynamoDB adapter: claims are
  * first-writer-wins, state changes are conditional and only go forward, progress is an atomic add that is refused once
- * the job has left PLANNED/DREAMING. Local mode's shard processes share the file (H2 AUTO_SERVER); every
+ * the job has left PLANNED/DREAMING. Local mode's shard processes share it over loopback TCP; every
  * read-modify-write is one transaction holding the job's row lock ({@code SELECT ... FOR UPDATE}), and claims and
  * creations rely on the primary key, so the guarantees hold across processes too.
  *
@@ -62,21 +70,31 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
                     }))
             .build();
 
-    private final Connection db;
+    static final String USER = "dreamscape";
+    static final String SECRET_FILE = "progress.secret";
 
-    private H2ProgressStore(Connection db) {
+    private final Connection db;
+    private final Server server;
+
+    private H2ProgressStore(Connection db, Server server) {
         this.db = db;
+        this.server = server;
     }
 
-    /** Opens (creating if needed) the store in {@code folder} ({@code progress.mv.db}). */
+    /**
+     * Opens (creating if needed) the store in {@code folder} ({@code progress.mv.db}) in this process, and serves it
+     * to local mode's shard processes on a loopback TCP port ({@link #sharedUrl()}; H2 refuses connections from other
+     * machines, and a random password kept in {@code folder/progress.secret}, readable by its owner only, guards it).
+     */
     public static H2ProgressStore open(Path folder) throws IOException {
+        Path dir = Files.createDirectories(folder.toAbsolutePath());
+        String password = secret(dir);
+        // WRITE_DELAY=0: a commit is on disk before it returns, so a kill -9 loses no progress already shown.
+        // DB_CLOSE_ON_EXIT=FALSE: local mode closes it itself, after its shard processes have stopped.
+        String url = "jdbc:h2:file:" + dir.resolve("progress") + ";LOCK_TIMEOUT=20000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        Connection c = null;
         try {
-            Files.createDirectories(folder);
-            // AUTO_SERVER: the shard processes of local mode open the same file (the first process serves it over TCP).
-            // WRITE_DELAY=0: a commit is on disk before it returns, so a kill -9 loses no progress already shown.
-            String url = "jdbc:h2:file:" + folder.toAbsolutePath().resolve("progress")
-                    + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=20000;WRITE_DELAY=0";
-            Connection c = DriverManager.getConnection(url, "dreamscape", "");
+            c = DriverManager.getConnection(url, USER, password);
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS claims (content_key VARCHAR(128) PRIMARY KEY, "
                         + "job_id VARCHAR(32) NOT NULL, execution_id VARCHAR(200))");
@@ -86,11 +104,70 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
                 s.execute("CREATE INDEX IF NOT EXISTS jobs_by_source ON jobs(source_key, list_sk)");
             }
             c.setAutoCommit(false);
-            return new H2ProgressStore(c);
+            Server tcp = Server.createTcpServer("-tcpPort", Integer.toString(freePort()), "-tcpDaemon", "-ifExists").start();
+            return new H2ProgressStore(c, tcp);
         } catch (SQLException e) {
-            throw new IOException("cannot open the progress store in " + folder + ": " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains("locked")
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // reporting the first error
+                }
+            }
+            throw new IOException("cannot open the progress store in " + dir + ": " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("ocked")
                     ? " (is another `dreamscape local` using this data folder?)" : ""), e);
+        }
+    }
+
+    /** Connects to the store served by local mode ({@link #sharedUrl()}); {@code folder} holds its password. */
+    public static H2ProgressStore connect(String sharedUrl, Path folder) throws IOException {
+        try {
+            Connection c = DriverManager.getConnection(sharedUrl, USER, secret(folder.toAbsolutePath()));
+            c.setAutoCommit(false);
+            return new H2ProgressStore(c, null);
+        } catch (SQLException e) {
+            throw new IOException("cannot reach local mode's progress store at " + sharedUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JDBC URL under which the shard processes reach this store (loopback TCP). */
+    public String sharedUrl() {
+        if (server == null) {
+            throw new IllegalStateException("this store is itself a connection to a shared one");
+        }
+        try {
+            String path = db.getMetaData().getURL().replaceFirst("^jdbc:h2:file:", "").replaceFirst(";.*$", "");
+            return "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + path + ";LOCK_TIMEOUT=20000";
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String secret(Path dir) throws IOException {
+        Path file = dir.resolve(SECRET_FILE);
+        if (!Files.exists(file)) {
+            byte[] b = new byte[24];
+            new SecureRandom().nextBytes(b);
+            Path tmp = Files.createTempFile(dir, "secret", ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the folder's own permissions apply
+            }
+            Files.writeString(tmp, HexFormat.of().formatHex(b));
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException raced) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        return Files.readString(file).strip();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
@@ -349,6 +426,9 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         try {
+            if (server != null) {
+                server.stop();
+            }
             db.close();
         } catch (SQLException e) {
             throw new IOException(e);

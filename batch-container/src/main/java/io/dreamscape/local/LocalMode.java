@@ -4,7 +4,6 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
-import io.dreamscape.ports.ProgressStore;
 import io.dreamscape.service.AssembleService;
 import io.dreamscape.service.FailService;
 import io.dreamscape.service.Limits;
@@ -71,7 +70,7 @@ public final class LocalMode implements AutoCloseable {
     /** Builds the shard dreamer on local mode's own stores. */
     @FunctionalInterface
     public interface DreamerFactory {
-        ShardDreamer create(ObjectStore objects, ProgressStore progress);
+        ShardDreamer create(ObjectStore objects, H2ProgressStore progress);
     }
 
     private final Config config;

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
-import io.dreamscape.ports.ProgressStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -31,13 +30,13 @@ final class ProcessShardDreamer implements ShardDreamer {
     private final Duration progressInterval;
     private final Duration checkpointInterval;
     private final Duration stepDelay;
-    private final ProgressStore progress;
+    private final H2ProgressStore progress;
     private final JsonLog log;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     ProcessShardDreamer(Path data, String bucket, Path weights, Duration progressInterval, Duration checkpointInterval,
-                        Duration stepDelay, ProgressStore progress, JsonLog log) {
+                        Duration stepDelay, H2ProgressStore progress, JsonLog log) {
         this.data = data.toAbsolutePath();
         this.bucket = bucket;
         this.weights = weights == null ? null : weights.toAbsolutePath();
@@ -88,7 +87,7 @@ final class ProcessShardDreamer implements ShardDreamer {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShardProcess.class.getName(),
-                "--data", data.toString(), "--bucket", bucket, "--job", jobId.value(), "--shard", Integer.toString(shard),
+                "--data", data.toString(), "--db", progress.sharedUrl(), "--bucket", bucket, "--job", jobId.value(), "--shard", Integer.toString(shard),
                 "--device", device.isGpu() ? "gpu" : "cpu",
                 "--progress-ms", Long.toString(progressInterval.toMillis()),
                 "--checkpoint-ms", Long.toString(checkpointInterval.toMillis()),

@@ -16,10 +16,10 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 /**
  * One shard of local mode in a process of its own, as a Batch array child is a container of its own: the
  * {@code dreamscape worker} code on local mode's stores (the bucket folder through the same filesystem blob store, the
- * job database through H2's auto-server). A process per shard lets several shards dream at once (DJL allows one
+ * job database through local mode's loopback H2 server, {@code --db URL}). A process per shard lets several shards dream at once (DJL allows one
  * gradient collection per process) and binds each to its own GPU ({@code CUDA_VISIBLE_DEVICES} set by the parent).
  *
- * <p>{@code main(--data DIR --bucket B --job ID --shard N --device cpu|gpu [--weights P] --progress-ms N
+ * <p>{@code main(--data DIR --db URL --bucket B --job ID --shard N --device cpu|gpu [--weights P] --progress-ms N
  * --checkpoint-ms N --step-delay-ms N)}. Exit codes: 0 result stored, {@value #EXIT_INTERRUPTED} stopped at a
  * checkpoint, {@value #EXIT_JOB_STOPPED} the job is no longer running, {@value #EXIT_PERMANENT} permanent failure
  * (recorded on the job by the worker), {@value #EXIT_TRANSIENT} transient failure (worth another attempt). SIGTERM, or
@@ -54,7 +54,7 @@ public final class ShardProcess {
                 Duration.ofMillis(Long.parseLong(a.getOrDefault("--checkpoint-ms", "60000"))),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Duration.ofMillis(Long.parseLong(a.getOrDefault("--step-delay-ms", "0"))));
-        try (H2ProgressStore progress = H2ProgressStore.open(data.resolve(LocalMode.STATE_FOLDER))) {
+        try (H2ProgressStore progress = H2ProgressStore.connect(a.get("--db"), data.resolve(LocalMode.STATE_FOLDER))) {
             LocalObjectStore objects = new LocalObjectStore(new FilesystemNio2BlobStore(data.toString()), a.get("--bucket"),
                     (key, ttl) -> {
                         throw new UnsupportedOperationException("a shard process signs no URLs");

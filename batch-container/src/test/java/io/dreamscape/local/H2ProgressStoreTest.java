@@ -95,6 +95,27 @@ class H2ProgressStoreTest {
     }
 
     @Test
+    void aShardProcessConnectionSharesTheStoreAndCountsExactlyAlongsideLocalMode() throws Exception {
+        try (H2ProgressStore s = H2ProgressStore.open(dir);
+             H2ProgressStore shard = H2ProgressStore.connect(s.sharedUrl(), dir)) {
+            assertTrue(s.sharedUrl().startsWith("jdbc:h2:tcp://127.0.0.1:"), s.sharedUrl());
+            Job j = job("uploads/c.jpg", Instant.now());
+            s.create(j);
+            s.advance(j.jobId(), JobState.PLANNED, JobPatch.planned(null, 1000, List.of(1000L), null));
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                H2ProgressStore via = i % 2 == 0 ? s : shard;
+                done.add(pool.submit(() -> via.addWork(j.jobId(), 0, 3, null, Instant.now())));
+            }
+            for (Future<Boolean> f : done) assertTrue(f.get());
+            pool.shutdown();
+            assertEquals(300, shard.shardWorkDone(j.jobId(), 0));
+            assertEquals(300, s.get(j.jobId()).orElseThrow().workDone());
+        }
+    }
+
+    @Test
     void jobsAreListedNewestFirstInPagesAndByUploadKeyAndSurviveAReopen() throws Exception {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         Set<JobId> ids = new HashSet<>();
