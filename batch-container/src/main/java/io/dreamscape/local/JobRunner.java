@@ -15,6 +15,7 @@ import io.dreamscape.service.FailService;
 import io.dreamscape.service.PlanService;
 import io.dreamscape.service.ValidateService;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +90,23 @@ public final class JobRunner implements AutoCloseable {
     public void submitUpload(String key) {
         if (queuedKeys.add(key)) {
             queue.add(new Upload(key));
+        }
+    }
+
+    /**
+     * True when the newest job of {@code key} was made from an object of this size after it was last modified: a
+     * scan at start need not read the file again (a file copied in has no stored ETag; computing one reads it all).
+     */
+    public boolean alreadyHandled(String key, long size, Instant lastModified) {
+        if (lastModified == null) {
+            return false;
+        }
+        try {
+            List<Job> newest = progress.list(key, 1, null).jobs();
+            return !newest.isEmpty() && newest.get(0).source().size() == size
+                    && !newest.get(0).createdAt().isBefore(lastModified);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

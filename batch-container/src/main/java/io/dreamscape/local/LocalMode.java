@@ -180,6 +180,7 @@ public final class LocalMode implements AutoCloseable {
         runner.start();
         runner.resumeUnfinished();
         UploadScanner scanner = new UploadScanner(blobs, config.bucket(), runner::submitUpload,
+                o -> runner.alreadyHandled(o.key(), o.size() == null ? -1 : o.size(), o.lastModified()),
                 Duration.ofMillis(Math.min(1000, config.scanEvery().toMillis())), clock);
         ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dreamscape-scan");

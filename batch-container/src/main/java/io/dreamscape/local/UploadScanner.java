@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -25,14 +26,18 @@ final class UploadScanner {
     private final BlobStore blobs;
     private final String bucket;
     private final Consumer<String> onUpload;
+    private final Predicate<S3Object> handled;
     private final Duration settle;
     private final Clock clock;
     private final Map<String, String> reported = new ConcurrentHashMap<>();
 
-    UploadScanner(BlobStore blobs, String bucket, Consumer<String> onUpload, Duration settle, Clock clock) {
+    /** {@code handled}: objects known to have their job already (reported as seen without a look at their bytes). */
+    UploadScanner(BlobStore blobs, String bucket, Consumer<String> onUpload, Predicate<S3Object> handled, Duration settle,
+                  Clock clock) {
         this.blobs = blobs;
         this.bucket = bucket;
         this.onUpload = onUpload;
+        this.handled = handled;
         this.settle = settle;
         this.clock = clock;
     }
@@ -59,8 +64,10 @@ final class UploadScanner {
                     continue;
                 }
                 reported.put(o.key(), etag);
-                onUpload.accept(o.key());
-                n++;
+                if (!handled.test(o)) {
+                    onUpload.accept(o.key());
+                    n++;
+                }
             }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
