@@ -34,6 +34,10 @@ import software.amazon.awscdk.services.batch.EcsJobDefinition;
 import software.amazon.awscdk.services.batch.EcsMachineImage;
 import software.amazon.awscdk.services.batch.EcsMachineImageType;
 import software.amazon.awscdk.services.batch.JobQueue;
+import software.amazon.awscdk.services.batch.JobStateTimeLimitAction;
+import software.amazon.awscdk.services.batch.JobStateTimeLimitActionsAction;
+import software.amazon.awscdk.services.batch.JobStateTimeLimitActionsReason;
+import software.amazon.awscdk.services.batch.JobStateTimeLimitActionsState;
 import software.amazon.awscdk.services.batch.ManagedEc2EcsComputeEnvironment;
 import software.amazon.awscdk.services.batch.OrderedComputeEnvironment;
 import software.amazon.awscdk.services.batch.Reason;
@@ -99,6 +103,8 @@ public final class ComputeStack extends Stack {
     /** Per attempt of one shard: the plan keeps a shard's estimated GPU time well under this. */
     public static final Duration WORKER_ATTEMPT_TIMEOUT = Duration.hours(12);
     public static final int WORKER_ATTEMPTS = 3;
+    /** How long a job may wait for GPU capacity (Spot, or the account's G-instance quota) before Batch cancels it. */
+    public static final Duration RUNNABLE_CAPACITY_WAIT = Duration.hours(6);
     /** The worker's exit code for "S3 or DynamoDB unreachable" (see batch-container/Dockerfile). */
     public static final int WORKER_EXIT_RETRYABLE = 75;
     public static final int WORKER_VCPUS = 4;
@@ -350,8 +356,16 @@ public final class ComputeStack extends Stack {
                 settings.maxSpotVcpus());
         ManagedEc2EcsComputeEnvironment onDemand = gpuEnvironment("GpuOnDemand", vpc, noInbound, launchTemplate,
                 false, settings.maxOnDemandVcpus());
+        // A job that can never start must not hold its execution for two days: Batch cancels it (the state machine
+        // then resubmits once and records FAILED with the reason). Capacity gets hours to come back; a requirement no
+        // instance or environment can meet is cancelled after Batch's minimum of 10 minutes.
+        List<JobStateTimeLimitAction> giveUp = List.of(
+                runnableTooLong(JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY, RUNNABLE_CAPACITY_WAIT),
+                runnableTooLong(JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE, Duration.minutes(10)),
+                runnableTooLong(JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT, Duration.minutes(10)));
         JobQueue queue = JobQueue.Builder.create(this, "Queue")
                 .priority(1)
+                .jobStateTimeLimitActions(giveUp)
                 .computeEnvironments(List.of(
                         OrderedComputeEnvironment.builder().computeEnvironment(spot).order(1).build(),
                         OrderedComputeEnvironment.builder().computeEnvironment(onDemand).order(2).build()))
@@ -414,6 +428,15 @@ public final class ComputeStack extends Stack {
                 .propagateTags(true)
                 .build();
         return new Batch(queue, worker);
+    }
+
+    private static JobStateTimeLimitAction runnableTooLong(JobStateTimeLimitActionsReason reason, Duration after) {
+        return JobStateTimeLimitAction.builder()
+                .state(JobStateTimeLimitActionsState.RUNNABLE)
+                .reason(reason)
+                .maxTime(after)
+                .action(JobStateTimeLimitActionsAction.CANCEL)
+                .build();
     }
 
     private ManagedEc2EcsComputeEnvironment gpuEnvironment(String id, Vpc vpc, SecurityGroup securityGroup,

@@ -210,6 +210,16 @@ class StacksTest {
         assertEquals(2, order.size());
         assertEquals(1, order.get(0).path("Order").asInt());
         assertTrue(order.get(0).path("ComputeEnvironment").path("Fn::GetAtt").get(0).asText().startsWith("GpuSpot"));
+        Map<String, Integer> cancelAfter = new java.util.TreeMap<>();
+        queue.path("JobStateTimeLimitActions").forEach(a -> {
+            assertEquals("CANCEL", a.path("Action").asText());
+            assertEquals("RUNNABLE", a.path("State").asText());
+            cancelAfter.put(a.path("Reason").asText(), a.path("MaxTimeSeconds").asInt());
+        });
+        assertEquals(Map.of(
+                "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", 6 * 3600,
+                "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", 600,
+                "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", 600), cancelAfter);
     }
 
     @Test
