@@ -120,7 +120,7 @@ public final class LocalMode implements AutoCloseable {
         H2ProgressStore progress = H2ProgressStore.open(state);
         open.add(progress);
 
-        BlobStore files = new FilesystemNio2BlobStore(data.toString());
+        BlobStore files = new BucketsOnly(new FilesystemNio2BlobStore(data.toString()));
         if (!files.containerExists(config.bucket())) {
             files.createContainer(config.bucket());
         }

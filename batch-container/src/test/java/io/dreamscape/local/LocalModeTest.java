@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,19 @@ class LocalModeTest {
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(
                 one.get("outputUrl").asText().replaceAll("sig=[0-9a-f]+", "sig=00"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, forged.statusCode());
+    }
+
+    @Test
+    void theStateFolderIsNotABucket() throws Exception {
+        start();
+        try (S3Client s3 = s3()) {
+            assertEquals(List.of("dreamscape"), s3.listBuckets().buckets().stream().map(b -> b.name()).toList());
+        }
+        for (String path : List.of("/.dreamscape/progress.secret", "/.dreamscape?list-type=2", "/.dreamscape/progress.mv.db")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(mode.s3Endpoint() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, r.statusCode(), path + " → " + r.statusCode() + " " + r.body());
+        }
     }
 
     @Test
