@@ -113,6 +113,8 @@ public final class ComputeStack extends Stack {
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
     public static final int ASSEMBLE_MEMORY_MB = 2048;
+    public static final String PLAN_GPU_DOLLARS_PER_HOUR = "0.805";
+    public static final String PLAN_SHARD_OVERHEAD_SECONDS = "300";
     /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
     public static final int ASSEMBLE_SCRATCH_MIB = 10_240;
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
@@ -186,7 +188,11 @@ public final class ComputeStack extends Stack {
         readObjects(validate, "uploads/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
-        Function plan = lambda("Plan", "PlanHandler", 1024, Duration.minutes(5), Map.of());
+        // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is
+        // available) and a fresh instance's boot and image pull per shard.
+        Function plan = lambda("Plan", "PlanHandler", 1024, Duration.minutes(5), Map.of(
+                "GPU_DOLLARS_PER_HOUR", PLAN_GPU_DOLLARS_PER_HOUR,
+                "SHARD_OVERHEAD_SECONDS", PLAN_SHARD_OVERHEAD_SECONDS));
         readObjects(plan, "uploads/*");
         writeObjects(plan, "jobs/*");
         table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");

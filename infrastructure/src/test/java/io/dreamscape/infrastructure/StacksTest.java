@@ -171,6 +171,11 @@ class StacksTest {
                 .count();
         assertEquals(5, dreamscape);
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.dreamscape.handlers.PlanHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "GPU_DOLLARS_PER_HOUR", ComputeStack.PLAN_GPU_DOLLARS_PER_HOUR,
+                        "SHARD_OVERHEAD_SECONDS", ComputeStack.PLAN_SHARD_OVERHEAD_SECONDS)))));
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.AssembleHandler::handleRequest",
                 "EphemeralStorage", Map.of("Size", ComputeStack.ASSEMBLE_SCRATCH_MIB),
                 "Timeout", 900));
