@@ -11,11 +11,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
-/** Loopback only by default; any other address needs a token, which then guards listing and uploading. */
+/**
+ * Loopback only by default; any other address needs a token, which then guards listing and uploading on the web API
+ * and is the S3 secret key of access key {@code dreamscape}.
+ */
 class WebServerAuthTest {
     @TempDir
     Path dir;
+
+    static S3Client s3(java.net.URI endpoint, String access, String secret) {
+        return S3Client.builder().region(Region.US_EAST_1).endpointOverride(endpoint).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    }
 
     @Test
     void bindingBeyondLoopbackWithoutATokenIsRefused() {
@@ -44,6 +60,15 @@ class WebServerAuthTest {
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(java.net.URI.create(base)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode(), "the page itself holds no data");
+
+            java.net.URI s3 = java.net.URI.create("http://127.0.0.1:" + mode.s3Endpoint().getPort());
+            try (S3Client anyKey = s3(s3, "any-key", "any-secret");
+                 S3Client owner = s3(s3, LocalMode.ACCESS_KEY, token)) {
+                S3Exception refused = assertThrows(S3Exception.class, () -> anyKey.listObjectsV2(b -> b.bucket("dreamscape")));
+                assertEquals(403, refused.statusCode());
+                owner.putObject(b -> b.bucket("dreamscape").key("uploads/ok.jpg"), RequestBody.fromBytes(LocalModeTest.jpeg(8, 8)));
+                assertEquals(1, owner.listObjectsV2(b -> b.bucket("dreamscape").prefix("uploads/")).keyCount());
+            }
         }
     }
 }
