@@ -52,11 +52,13 @@ public final class ValidateService {
         JobId id = claim.jobId();
         log = log.with("jobId", id);
         if (!claim.won()) {
-            Optional<Job> existing = progress.get(id);
             boolean sameExecution = r.executionId() != null && r.executionId().equals(claim.executionId());
-            if (existing.isPresent() && !sameExecution) {
+            if (!sameExecution) {
+                // Another event owns this upload, even if its job record is not written yet (two deliveries racing):
+                // only a retry of the owning execution may go on and (re)create the record.
+                Optional<Job> existing = progress.get(id);
                 log.info("duplicate upload event: the job for this object already exists", "state",
-                        existing.get().state().name(), "key", r.key());
+                        existing.map(j -> j.state().name()).orElse("being created"), "key", r.key());
                 return new Result(id, true, false, null);
             }
         }
