@@ -120,10 +120,11 @@ public final class ComputeStack extends Stack {
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     /** What can be set with {@code cdk deploy -c name=value}. */
-    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus) {
+    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus, int statusTokenGeneration) {
         public static Settings from(Construct scope) {
             return new Settings(intContext(scope, "dreamscape:maxSpotVcpus", 64),
-                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16));
+                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16),
+                    intContext(scope, "dreamscape:statusTokenGeneration", 1));
         }
 
         private static int intContext(Construct scope, String key, int fallback) {
@@ -151,7 +152,7 @@ public final class ComputeStack extends Stack {
         this.table = data.getTable();
         this.artifacts = artifacts;
 
-        Functions functions = functions();
+        Functions functions = functions(settings);
         Batch batch = batch(settings);
         StateMachine workflow = workflow(functions, batch);
         uploadRule(workflow);
@@ -179,7 +180,7 @@ public final class ComputeStack extends Stack {
         }
     }
 
-    private Functions functions() {
+    private Functions functions(Settings settings) {
         // Short, latency-bound handlers start faster with tiered compilation stopped at C1 (AWS's Java guidance);
         // Plan and Assemble compute, so they keep the full JIT.
         Map<String, String> quickStart = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
@@ -221,10 +222,13 @@ public final class ComputeStack extends Stack {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         NagSuppressions.addResourceSuppressions(token, List.of(nag("AwsSolutions-SMG4",
-                "The token is resolved into the status function's environment at deploy time; rotate it by "
-                        + "redeploying after `aws secretsmanager put-secret-value` (README, status API).")));
+                "The token is resolved into the status function's environment at deploy time; rotate it with "
+                        + "`aws secretsmanager put-secret-value` and a deploy with the next "
+                        + "dreamscape:statusTokenGeneration (README, Watching progress).")));
         Map<String, String> statusEnv = new LinkedHashMap<>(quickStart);
         statusEnv.put("STATUS_TOKEN", token.getSecretValue().unsafeUnwrap());
+        // CloudFormation resolves the secret only when the function changes: a new generation number is that change.
+        statusEnv.put("STATUS_TOKEN_GENERATION", Integer.toString(settings.statusTokenGeneration()));
         Function status = lambda("Status", "StatusHandler", 1024, Duration.seconds(15), statusEnv);
         table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
         // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.

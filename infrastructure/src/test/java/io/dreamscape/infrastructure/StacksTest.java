@@ -182,7 +182,8 @@ class StacksTest {
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-                "Environment", Map.of("Variables", Match.objectLike(Map.of("STATUS_TOKEN", Match.anyValue())))));
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "STATUS_TOKEN", Match.anyValue(), "STATUS_TOKEN_GENERATION", "1")))));
     }
 
     @Test
@@ -432,9 +433,10 @@ class StacksTest {
     @Test
     void gpuCeilingsComeFromContextAsNumbersOrStrings() {
         App app = new App(AppProps.builder().context(Map.of(
-                "dreamscape:maxSpotVcpus", 8.0, "dreamscape:maxOnDemandVcpus", "4")).build());
-        assertEquals(new ComputeStack.Settings(8, 4), ComputeStack.Settings.from(app));
-        assertEquals(new ComputeStack.Settings(64, 16), ComputeStack.Settings.from(new App()));
+                "dreamscape:maxSpotVcpus", 8.0, "dreamscape:maxOnDemandVcpus", "4",
+                "dreamscape:statusTokenGeneration", 2)).build());
+        assertEquals(new ComputeStack.Settings(8, 4, 2), ComputeStack.Settings.from(app));
+        assertEquals(new ComputeStack.Settings(64, 16, 1), ComputeStack.Settings.from(new App()));
         compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
                 "ComputeResources", Match.objectLike(Map.of("Type", "SPOT", "MaxvCpus", 64))));
     }
