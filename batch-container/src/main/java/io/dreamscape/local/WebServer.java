@@ -116,14 +116,11 @@ final class WebServer implements AutoCloseable {
                 }
                 json(x, 200, status.list(q.get("key"), limit, q.get("next")));
             } else if (method.equals("GET") && path.startsWith("/jobs/")) {
-                String id = decode(path.substring("/jobs/".length()));
-                if (!JobId.isValid(id)) {
-                    error(x, 400, "not a job id (32 lowercase hex digits): " + id);
-                    return;
-                }
-                Optional<Map<String, Object>> job = status.job(JobId.of(id));
+                String id = decode(path.substring("/jobs/".length())).replaceFirst("/$", "");
+                // As the cloud's StatusHandler: an unknown and a malformed id look the same (404).
+                Optional<Map<String, Object>> job = JobId.isValid(id) ? status.job(JobId.of(id)) : Optional.empty();
                 if (job.isEmpty()) {
-                    error(x, 404, "no job " + id);
+                    error(x, 404, "no such job");
                 } else {
                     json(x, 200, job.get());
                 }
@@ -254,7 +251,7 @@ final class WebServer implements AutoCloseable {
     private boolean authorised(HttpExchange x) throws IOException {
         if (token == null) return true;
         String h = x.getRequestHeaders().getFirst("Authorization");
-        String given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim() : null;
+        String given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
         if (given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
             return true;
         }
