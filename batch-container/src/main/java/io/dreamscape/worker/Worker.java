@@ -36,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -190,7 +191,7 @@ public final class Worker {
         if (stopRequested) return Outcome.INTERRUPTED;
         byte[] fingerprint = fingerprint(plan, shard, params);
         Path dir = scratchDir();
-        try (DreamNetwork network = openNetwork(params)) {
+        try (DreamNetwork network = openNetwork(params, dir)) {
             List<LayerWeight> layers;
             try {
                 layers = LayerSelection.resolve(params, network.layers());
@@ -380,12 +381,39 @@ public final class Worker {
         }
     }
 
-    private DreamNetwork openNetwork(DreamParameters params) throws WorkerException {
+    private DreamNetwork openNetwork(DreamParameters params, Path dir) throws WorkerException {
         try {
-            return Networks.open(params.model(), config.weights(), config.device());
+            return Networks.open(localModel(params.model(), dir), config.weights(), config.device());
         } catch (IOException | RuntimeException e) {
             throw WorkerException.permanent(prefix() + "cannot open the model " + params.model() + ": " + message(e), e);
         }
+    }
+
+    /**
+     * The model to open: built in, a file on this machine (CLI, local mode, tests), or a TorchScript model kept in the
+     * bucket under models/ (what an upload's {@code "model": "name.pt"} refers to), fetched with its sidecar JSON.
+     */
+    private String localModel(String model, Path dir) throws IOException, WorkerException {
+        if (Networks.GOOGLENET.equalsIgnoreCase(model) || Files.exists(Path.of(model))) {
+            return model;
+        }
+        String key = StorageLayout.modelKey(model);
+        if (objects.head(key).isEmpty()) {
+            throw WorkerException.permanent(prefix() + "model '" + model + "' is neither built in nor in s3://"
+                    + objects.bucket() + "/" + key + "; upload it there (with its sidecar .json if it returns a tuple)", null);
+        }
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Path file = models.resolve(Path.of(model).getFileName().toString());
+        try (InputStream in = objects.open(key)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        String sidecar = model.substring(0, model.length() - ".pt".length()) + ".json";
+        if (objects.head(StorageLayout.modelKey(sidecar)).isPresent()) {
+            try (InputStream in = objects.open(StorageLayout.modelKey(sidecar))) {
+                Files.copy(in, models.resolve(Path.of(sidecar).getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return file.toString();
     }
 
     private Path download(Source source, Path dir) throws WorkerException, IOException {

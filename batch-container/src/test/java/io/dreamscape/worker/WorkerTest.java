@@ -92,6 +92,23 @@ class WorkerTest {
     }
 
     @Test
+    void aModelNamedByTheUploadIsFetchedFromTheBucketsModelsFolder() throws Exception {
+        DreamParameters p = PlannedJob.params(1, 1).with(new io.dreamscape.job.ParameterOverrides("tiny_tuple.pt", null,
+                null, null, null, null, null, null, null, null, null, null, null));
+        PlannedJob job = PlannedJob.create(96, 64, 1, p);
+        Run missing = WorkerRuns.inProcess(job.env(0), scratch("m1"), "--device", "cpu");
+        assertEquals(1, missing.exit(), missing.log());
+        assertTrue(missing.log().contains("models/tiny_tuple.pt"), missing.log());
+
+        PlannedJob again = PlannedJob.create(96, 64, 1, p);
+        again.objects.put(StorageLayout.modelKey("tiny_tuple.pt"), Files.readAllBytes(TestFixtures.fixture("tiny_tuple.pt")), "application/octet-stream");
+        again.objects.put(StorageLayout.modelKey("tiny_tuple.json"), Files.readAllBytes(TestFixtures.fixture("tiny_tuple.json")), "application/json");
+        Run run = WorkerRuns.inProcess(again.env(0), scratch("m2"), "--device", "cpu");
+        assertEquals(0, run.exit(), run.log());
+        assertCountedExactly(again);
+    }
+
+    @Test
     void threeWorkerProcessesDreamAThreeShardPlanConcurrently() throws Exception {
         PlannedJob job = PlannedJob.create(240, 80, 3, PlannedJob.params(2, 3));
         List<Process> workers = new ArrayList<>();

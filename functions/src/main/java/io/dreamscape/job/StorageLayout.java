@@ -12,6 +12,7 @@ package io.dreamscape.job;
  * outputs/[{preset}/]{name}.dream.jpg                full-size result (same pixel size as the input, EXIF copied)
  * outputs/[{preset}/]{name}.preview.jpg              preview, long side at most 2048 px
  * outputs/[{preset}/]{name}.thumb.jpg                thumbnail, long side at most 256 px
+ * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *
  * {@code name} is the upload's file name without its extension; outputs mirror the upload's preset folder, so
@@ -24,6 +25,11 @@ public final class StorageLayout {
     public static final String SHARD_EXTENSION = "png";
 
     private StorageLayout() {
+    }
+
+    /** Where a TorchScript model named in the parameters ({@code "model": "name.pt"}) is kept in the bucket. */
+    public static String modelKey(String modelFileName) {
+        return "models/" + modelFileName;
     }
 
     public static String planKey(JobId id) {
