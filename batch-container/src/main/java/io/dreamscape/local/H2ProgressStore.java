@@ -88,6 +88,11 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
      */
     public static H2ProgressStore open(Path folder) throws IOException {
         Path dir = Files.createDirectories(folder.toAbsolutePath());
+        // H2 reads this once, when it first loads: its TCP server then listens on loopback only (without it, it listens
+        // on every interface and merely refuses other machines).
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
         String password = secret(dir);
         // WRITE_DELAY=0: a commit is on disk before it returns, so a kill -9 loses no progress already shown.
         // DB_CLOSE_ON_EXIT=FALSE: local mode closes it itself, after its shard processes have stopped.

@@ -83,6 +83,11 @@ final class ProcessShardDreamer implements ShardDreamer {
     }
 
     private Process start(JobId jobId, int shard, Device device) throws IOException {
+        return command(jobId, shard, device).start(); // stdin stays a pipe: the shard stops when it closes
+    }
+
+    /** The shard's process: this JVM's java and classpath, run in the bucket's models/ folder, bound to its GPU. */
+    ProcessBuilder command(JobId jobId, int shard, Device device) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions());
@@ -107,7 +112,7 @@ final class ProcessShardDreamer implements ShardDreamer {
             pb.environment().put("CUDA_VISIBLE_DEVICES", Integer.toString(device.getDeviceId()));
         }
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-        return pb.start(); // stdin stays a pipe: the shard stops when it closes (this process went away)
+        return pb;
     }
 
     /** This JVM's heap, GC and native-access options, so a shard runs with what local mode was given. */
