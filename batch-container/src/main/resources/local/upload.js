@@ -38,6 +38,10 @@
       el("preset").appendChild(o);
     }
     if (!c.auth && el("token")) el("token").style.display = "none";
+    if (c.defaults) {
+      el("params").placeholder = "this server's defaults: " + JSON.stringify(c.defaults);
+      el("params").title = "Parameters given here are laid over this server's defaults (dreamscape local --model/--params).";
+    }
   }).catch(() => {});
 
   const drop = el("drop");

@@ -185,24 +185,43 @@ public final class LocalObjectStore implements ObjectStore {
         if (uploadDefaults == null || !key.startsWith(StorageLayout.UPLOADS)) {
             return metadata;
         }
-        ObjectNode merged = uploadDefaults.deepCopy();
-        if (key.substring(StorageLayout.UPLOADS.length()).contains("/")) {
-            merged.remove("layers");
+        String merged = parametersFor(key, metadata.get(UploadParameters.METADATA_NAME));
+        if (merged != null) {
+            metadata.put(UploadParameters.METADATA_NAME, merged);
         }
-        String own = metadata.get(UploadParameters.METADATA_NAME);
+        return metadata;
+    }
+
+    /**
+     * The parameters JSON an upload at {@code key} with its own {@code x-amz-meta-dreamscape} (nullable) is validated
+     * and planned with: local mode's defaults under its own JSON. Returns {@code own} unchanged when there are no
+     * defaults or when {@code own} is not a JSON object (the validator then says what is wrong with it).
+     */
+    public String parametersFor(String key, String own) {
+        if (uploadDefaults == null) {
+            return own;
+        }
+        ObjectNode merged = uploadDefaults.deepCopy();
+        if (key.startsWith(StorageLayout.UPLOADS) && key.substring(StorageLayout.UPLOADS.length()).contains("/")) {
+            merged.remove("layers"); // a preset folder's layers win over local defaults
+        }
         if (own != null && !own.isBlank()) {
             try {
                 JsonNode n = JSON.readTree(own);
                 if (!(n instanceof ObjectNode o)) {
-                    return metadata; // not an object: the validator explains
+                    return own;
                 }
                 merged.setAll(o);
             } catch (IOException notJson) {
-                return metadata;
+                return own;
             }
         }
-        metadata.put(UploadParameters.METADATA_NAME, merged.toString());
-        return metadata;
+        return merged.toString();
+    }
+
+    /** Local mode's defaults for uploads (a copy), or null. */
+    public ObjectNode uploadDefaults() {
+        return uploadDefaults == null ? null : uploadDefaults.deepCopy();
     }
 
     static String unquote(String etag) {

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * POST /upload?name=&amp;preset=  body = the image, header X-Dreamscape-Params = parameters JSON (optional): stores it
  *                           under uploads/[preset/]name with x-amz-meta-dreamscape, exactly as an S3 upload would
  * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
- * GET  /config              {auth, presets, bucket, s3Endpoint} for the page
+ * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
  * </pre>
  * With a token (required by {@code --bind} to a non-loopback address), listing and uploading need
@@ -56,7 +56,7 @@ final class WebServer implements AutoCloseable {
 
     private final HttpServer server;
     private final StatusService status;
-    private final ObjectStore objects;
+    private final LocalObjectStore objects;
     private final BlobStore blobs;
     private final UrlSigner signer;
     private final String token;
@@ -65,7 +65,7 @@ final class WebServer implements AutoCloseable {
     private final IntSupplier pending;
     private final JsonLog log;
 
-    WebServer(InetSocketAddress address, StatusService status, ObjectStore objects, BlobStore blobs, UrlSigner signer,
+    WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
         this.status = status;
         this.objects = objects;
@@ -136,6 +136,7 @@ final class WebServer implements AutoCloseable {
                 c.put("bucket", objects.bucket());
                 c.put("s3Endpoint", s3Endpoint);
                 c.put("pending", pending.getAsInt());
+                c.put("defaults", objects.uploadDefaults());
                 json(x, 200, c);
             } else if (method.equals("GET") && path.startsWith("/local/") && !path.contains("..")) {
                 asset(x, path);
@@ -177,7 +178,7 @@ final class WebServer implements AutoCloseable {
         if (params != null && params.isBlank()) params = null;
         String key = StorageLayout.UPLOADS + (preset == null ? "" : preset + "/") + name;
         try {
-            UploadParameters.resolve(UploadParameters.presetOf(key), params);
+            UploadParameters.resolve(UploadParameters.presetOf(key), objects.parametersFor(key, params));
         } catch (Rejection e) {
             error(x, 400, e.getMessage());
             return;

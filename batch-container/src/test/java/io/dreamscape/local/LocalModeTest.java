@@ -87,9 +87,33 @@ class LocalModeTest {
 
     /** {@code scanEvery}: an hour leaves only the start-up scan, so what is detected later came through the hook. */
     LocalMode start(Duration scanEvery) throws Exception {
+        return start(scanEvery, null);
+    }
+
+    LocalMode start(Duration scanEvery, String defaults) throws Exception {
         mode = LocalMode.start(new LocalMode.Config(dir.resolve("data"), "127.0.0.1", 0, 0, "dreamscape", 2, null,
-                scanEvery, null), LocalModeTest::fakeWorker, 0);
+                scanEvery, defaults == null ? null : (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(defaults)),
+                LocalModeTest::fakeWorker, 0);
         return mode;
+    }
+
+    @Test
+    void localDefaultsApplyUnderEachUploadsOwnParametersAndAPresetFolderKeepsItsLayers() throws Exception {
+        start(Duration.ofMillis(200), "{\"model\": \"tiny.pt\", \"layers\": [\"conv2\"], \"octaves\": 1, \"steps\": 1}");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=a.jpg"))
+                .header(WebServer.PARAMS_HEADER, "{\"layers\": [\"conv3\"]}")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(40, 30))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), "conv3 is a layer of the default model, not of googlenet: " + r.body());
+        JsonNode a = awaitJob("uploads/a.jpg", "COMPLETED").get("parameters");
+        assertEquals("tiny.pt", a.get("model").asText());
+        assertEquals("conv3", a.get("layers").get(0).asText());
+        assertEquals(1, a.get("octaves").asInt());
+        try (S3Client s3 = s3()) {
+            s3.putObject(b -> b.bucket("dreamscape").key("uploads/b.jpg"), RequestBody.fromBytes(jpeg(40, 30)));
+        }
+        assertEquals("conv2", awaitJob("uploads/b.jpg", "COMPLETED").get("parameters").get("layers").get(0).asText());
+        JsonNode config = get("config");
+        assertEquals("tiny.pt", config.get("defaults").get("model").asText());
     }
 
     S3Client s3() {
