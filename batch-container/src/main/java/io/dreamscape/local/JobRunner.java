@@ -3,7 +3,6 @@ package io.dreamscape.local;
 import ai.djl.Device;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
-import io.dreamscape.job.JobState;
 import io.dreamscape.job.Plan;
 import io.dreamscape.job.Shard;
 import io.dreamscape.job.Source;
