@@ -1,13 +1,20 @@
 package io.dreamscape.cli;
 
+import io.dreamscape.local.LocalCommand;
+import io.dreamscape.worker.WorkerCommand;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code dreamscape} command: {@code dream} one file; more subcommands join as the workflow grows. */
+/**
+ * The {@code dreamscape} command: {@code local} (the default: the whole workflow on this machine), {@code dream} (one
+ * file) and {@code worker} (one shard of a cloud job, the AWS Batch entry point).
+ */
 @Command(name = "dreamscape", mixinStandardHelpOptions = true, version = "dreamscape 0.1.0",
-        description = "DeepDream for giant images.",
-        subcommands = {DreamCommand.class, io.dreamscape.worker.WorkerCommand.class, io.dreamscape.local.LocalCommand.class})
-public final class DreamscapeCli implements Runnable {
+        description = {"DeepDream for giant images.", "",
+                "Without a command, starts local mode with its defaults (same as 'dreamscape local')."},
+        subcommands = {LocalCommand.class, DreamCommand.class, WorkerCommand.class})
+public final class DreamscapeCli implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -18,7 +25,7 @@ public final class DreamscapeCli implements Runnable {
     }
 
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
+    public Integer call() {
+        return new CommandLine(new LocalCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute();
     }
 }
