@@ -44,15 +44,15 @@ public final class EngineBenchmark {
     static void throughput(Path model, Path work, List<String> rows) throws Exception {
         try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu())) {
             DreamParameters base = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null,
-                    1, 1.4, 3, 1.5, 32, 512, 1L, false, 95, 1_000_000_000L)).validated();
+                    1, 1.4, 20, 1.5, 32, 512, 1L, false, 95, 1_000_000_000L)).validated();
             List<LayerWeight> layers = LayerSelection.resolve(base, net.layers());
             try (GradientStep warm = new GradientStep(net, layers, Device.cpu())) {
                 float[] w = random(3 * 512 * 512);
-                for (int i = 0; i < 2; i++) warm.compute(w, 512, 512); // JIT, allocator and graph warm-up
+                for (int i = 0; i < 8; i++) warm.compute(w, 512, 512); // JIT, allocator and TorchScript profiling-executor warm-up
             }
             // One tile: 480² + 32 px of jitter = one 512² window per step.
             double single = run(net, layers, base, 480, 480, work, rows, "single 512² tile (480² image + jitter)");
-            DreamParameters big = base.with(new ParameterOverrides(null, null, null, null, null, 1, null, null, null,
+            DreamParameters big = base.with(new ParameterOverrides(null, null, null, null, null, 2, null, null, null,
                     null, null, null, null));
             double large = run(net, layers, big, 4096, 4096, work, rows, "4096² image, 512 tiles");
             rows.add(String.format(Locale.ROOT, "| scaling efficiency 4096² vs one tile | %.2f |", large / single));
