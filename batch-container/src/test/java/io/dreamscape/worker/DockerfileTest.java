@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dreamscape.cli.DreamscapeCli;
 import io.dreamscape.engine.weights.GoogLeNetWeights;
+import io.dreamscape.testing.Loopback;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ class DockerfileTest {
     private static List<String> instructions() throws Exception {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
-        for (String line : Files.readAllLines(LoopbackServers.repoRoot().resolve("batch-container/Dockerfile"))) {
+        for (String line : Files.readAllLines(Loopback.repoRoot().resolve("batch-container/Dockerfile"))) {
             String t = line.strip();
             if (t.startsWith("#") || t.isEmpty()) continue;
             if (t.endsWith("\\")) {

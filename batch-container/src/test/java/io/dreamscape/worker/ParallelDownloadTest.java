@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dreamscape.aws.S3ObjectStore;
 import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.testing.Loopback;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -46,7 +47,7 @@ class ParallelDownloadTest {
 
     @Test
     void downloadsALargeObjectInParallelRangesExactly() throws Exception {
-        S3ObjectStore store = LoopbackServers.get().newBucket();
+        S3ObjectStore store = Loopback.get().newBucket();
         byte[] data = new byte[100_003];
         new Random(5).nextBytes(data);
         store.put("uploads/big.bin", data, "application/octet-stream");
@@ -63,7 +64,7 @@ class ParallelDownloadTest {
 
     @Test
     void anObjectShorterThanExpectedIsAnError() throws Exception {
-        S3ObjectStore store = LoopbackServers.get().newBucket();
+        S3ObjectStore store = Loopback.get().newBucket();
         store.put("uploads/x.bin", new byte[10_000], "application/octet-stream");
         assertThrows(IOException.class, () -> ParallelDownload.fetch(store, "uploads/x.bin", null, 12_000,
                 dir.resolve("x"), 4096, 2, () -> false));

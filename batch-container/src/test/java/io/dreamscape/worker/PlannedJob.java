@@ -18,6 +18,7 @@ import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.Planner;
 import io.dreamscape.service.PlannerConfig;
 import io.dreamscape.stitch.PngRowReader;
+import io.dreamscape.testing.Loopback;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,10 +60,11 @@ final class PlannedJob {
     }
 
     static PlannedJob create(int width, int height, int shards, DreamParameters p, boolean writePlan) throws IOException {
-        LoopbackServers servers = LoopbackServers.get();
+        Loopback servers = Loopback.get();
         S3ObjectStore objects = servers.newBucket();
-        String[] table = new String[1];
-        DynamoProgressStore progress = servers.newTable(table);
+        Loopback.Table named = servers.newNamedTable();
+        String[] table = {named.name()};
+        DynamoProgressStore progress = named.store();
         String key = "uploads/photo-" + width + "x" + height + ".png";
         objects.put(key, png(width, height), "image/png");
         ObjectStore.ObjectInfo info = objects.head(key).orElseThrow();
@@ -98,15 +100,15 @@ final class PlannedJob {
 
     /** The environment Batch would give shard {@code index}'s container. */
     Map<String, String> env(int index) {
-        LoopbackServers s = LoopbackServers.get();
+        Loopback s = Loopback.get();
         Map<String, String> env = new HashMap<>();
         env.put("JOB_ID", id.value());
         env.put("BUCKET", objects.bucket());
         env.put("TABLE", table);
         if (plan.shardCount() > 1) env.put("AWS_BATCH_JOB_ARRAY_INDEX", Integer.toString(index));
         env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", LoopbackServers.ACCESS);
-        env.put("AWS_SECRET_ACCESS_KEY", LoopbackServers.SECRET);
+        env.put("AWS_ACCESS_KEY_ID", Loopback.ACCESS);
+        env.put("AWS_SECRET_ACCESS_KEY", Loopback.SECRET);
         env.put("AWS_ENDPOINT_URL_S3", s.s3Endpoint.toString());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", s.dynamoEndpoint.toString());
         env.put("AWS_EC2_METADATA_DISABLED", "true");

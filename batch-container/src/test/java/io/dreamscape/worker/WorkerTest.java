@@ -24,6 +24,7 @@ import io.dreamscape.job.Shard;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.AssembleService;
+import io.dreamscape.testing.Loopback;
 import io.dreamscape.worker.WorkerRuns.Run;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -233,7 +234,7 @@ class WorkerTest {
     @Test
     void missingInputFailsClearlyAndWritesNothing() throws Exception {
         PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(1, 1));
-        LoopbackServers.get().s3.deleteObject(b -> b.bucket(job.objects.bucket()).key(job.plan.source().key()));
+        Loopback.get().s3.deleteObject(b -> b.bucket(job.objects.bucket()).key(job.plan.source().key()));
         Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
         assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
         Job j = job.job();
@@ -246,7 +247,7 @@ class WorkerTest {
     void unreachableDynamoDbFailsBeforeDreamingAndWritesNothing() throws Exception {
         PlannedJob job = PlannedJob.create(100, 80, 1, PlannedJob.params(1, 1));
         Map<String, String> env = job.env(0);
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:" + LoopbackServers.freePort());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:" + Loopback.freePort());
         Run run = WorkerRuns.inProcess(env, scratch("s"), "--device", "cpu");
         assertEquals(WorkerCommand.EXIT_UNAVAILABLE, run.exit(), run.log());
         assertTrue(run.log().contains("progress store is unreachable"), run.log());

@@ -70,6 +70,10 @@ public final class Loopback {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
         dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(creds).endpointOverride(dynamoEndpoint)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        // Code under test that builds its own clients (handlers, in-process workers) uses the default credentials
+        // chain, where system properties come first.
+        System.setProperty("aws.accessKeyId", ACCESS);
+        System.setProperty("aws.secretAccessKey", SECRET);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
@@ -93,9 +97,17 @@ public final class Loopback {
 
     /** A new empty table (the production schema) and its progress store. */
     public DynamoProgressStore newTable() {
+        return newNamedTable().store();
+    }
+
+    /** A table's name (for a child process's environment) and its progress store. */
+    public record Table(String name, DynamoProgressStore store) {
+    }
+
+    public Table newNamedTable() {
         String name = "t-" + UUID.randomUUID().toString().substring(0, 12);
         DynamoProgressStore.createTable(dynamo, name);
-        return new DynamoProgressStore(dynamo, name);
+        return new Table(name, new DynamoProgressStore(dynamo, name));
     }
 
     private void stop() {
@@ -107,7 +119,8 @@ public final class Loopback {
         }
     }
 
-    static Path repoRoot() {
+    /** The repository root: the folder holding tests/package.json, found upwards from the working directory. */
+    public static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("tests/package.json"))) {
             p = p.getParent();
@@ -116,7 +129,7 @@ public final class Loopback {
         return p;
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dreamscape.aws.DynamoProgressStore;
 import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.testing.Loopback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +70,7 @@ class LocalStackWorkflowTest extends WorkflowScenarios {
 
     @BeforeAll
     static void deploy() throws Exception {
-        Path jar = LoopbackServers.repoRoot().resolve("functions/target/functions.jar");
+        Path jar = Loopback.repoRoot().resolve("functions/target/functions.jar");
         Assumptions.assumeTrue(Files.isRegularFile(jar),
                 "functions/target/functions.jar is not built: run `mvn -pl functions -am package` first");
         localstack = new LocalStackContainer(DockerImageName.parse(IMAGE))
@@ -114,7 +115,7 @@ class LocalStackWorkflowTest extends WorkflowScenarios {
             lambda.waiter().waitUntilFunctionActiveV2(b -> b.functionName(fn));
             arns.put(fn + "FunctionArn", arn);
         }
-        String definition = Files.readString(LoopbackServers.repoRoot().resolve("statemachine/dreamscape.asl.json"));
+        String definition = Files.readString(Loopback.repoRoot().resolve("statemachine/dreamscape.asl.json"));
         for (var e : arns.entrySet()) {
             definition = definition.replace("${" + e.getKey() + "}", e.getValue());
         }

@@ -2,6 +2,7 @@ package io.dreamscape.e2e.stepfunctions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dreamscape.testing.Loopback;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +59,8 @@ final class LocalStepFunctions {
         Map<String, String> env = pb.environment();
         env.put("AWS_ENDPOINT_URL_LAMBDA", endpoint.uri().toString());
         env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", LoopbackServers.ACCESS);
-        env.put("AWS_SECRET_ACCESS_KEY", LoopbackServers.SECRET);
+        env.put("AWS_ACCESS_KEY_ID", Loopback.ACCESS);
+        env.put("AWS_SECRET_ACCESS_KEY", Loopback.SECRET);
         env.put("AWS_MAX_ATTEMPTS", "1");
         env.put("NODE_NO_WARNINGS", "1");
         Path stderr = Files.createTempFile(work, "node-", ".err");
@@ -82,5 +83,18 @@ final class LocalStepFunctions {
                 e.path("error").isMissingNode() ? null : e.path("error").asText(null))));
         return new Execution(line.path("status").asText(), line.path("output"),
                 line.path("error").asText(null), line.path("cause").asText(null), events);
+    }
+
+    /** The test log at WARN when logback is the binding (s3proxy and the SDK are chatty at INFO). */
+    static void quietLogback() {
+        try {
+            Object root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            if (root.getClass().getName().equals("ch.qos.logback.classic.Logger")) {
+                Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+                root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // another binding: leave logging as it is configured
+        }
     }
 }

@@ -24,6 +24,7 @@ import io.dreamscape.service.PlanService;
 import io.dreamscape.service.Planner;
 import io.dreamscape.service.PlannerConfig;
 import io.dreamscape.service.ValidateService;
+import io.dreamscape.testing.Loopback;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,11 +64,11 @@ class WorkflowExecutionTest extends WorkflowScenarios {
 
     @BeforeAll
     static void start() throws IOException {
-        LoopbackServers.quietLogback();
+        LocalStepFunctions.quietLogback();
         // The handlers' clients use the default credentials chain, as in Lambda: here, system properties.
-        System.setProperty("aws.accessKeyId", LoopbackServers.ACCESS);
-        System.setProperty("aws.secretAccessKey", LoopbackServers.SECRET);
-        repo = LoopbackServers.repoRoot();
+        System.setProperty("aws.accessKeyId", Loopback.ACCESS);
+        System.setProperty("aws.secretAccessKey", Loopback.SECRET);
+        repo = Loopback.repoRoot();
         endpoint = new LambdaEndpoint();
         Path work = Files.createDirectories(repo.resolve("tests/target/stepfunctions"));
         Path definition = work.resolve("dreamscape.deployed.asl.json");
@@ -84,7 +85,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
     /** A fresh bucket and table, and the handlers wired to them as {@code Wiring} does in Lambda (from the env). */
     @BeforeEach
     void wire() {
-        LoopbackServers servers = LoopbackServers.get();
+        Loopback servers = Loopback.get();
         bucket = "dreamscape-" + UUID.randomUUID().toString().substring(0, 8);
         String table = "jobs-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = Map.of(
