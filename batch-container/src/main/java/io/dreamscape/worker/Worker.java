@@ -470,6 +470,9 @@ public final class Worker {
             p.put(2, y, 0, b, halo.x(), halo.width());
         }
         log.info("input decoded", "width", img.width(), "height", img.height(), "seconds", seconds(t0));
+        img = null;
+        // Hand the decoded image's heap back before libtorch allocates for the tiles (as DreamFile does).
+        System.gc();
         return p;
     }
 
