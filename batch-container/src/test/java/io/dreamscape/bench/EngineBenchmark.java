@@ -89,7 +89,7 @@ public final class EngineBenchmark {
             if (!Files.exists(in)) writeJpeg(in, w, h);
             Path out = work.resolve("synthetic-" + mp + "mp.dream.jpg");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-jar", jar.toString(), "dream",
+            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=50", "-jar", jar.toString(), "dream",
                     in.toString(), "-o", out.toString(), "--model", model.toString(), "--octaves", "2", "--steps", "1",
                     "--quiet", "--scratch", work.resolve("scratch").toString());
             pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
