@@ -194,7 +194,8 @@ public final class ComputeStack extends Stack {
         Function plan = lambda("Plan", "PlanHandler", 1024, Duration.minutes(5), Map.of(
                 "GPU_DOLLARS_PER_HOUR", PLAN_GPU_DOLLARS_PER_HOUR,
                 "SHARD_OVERHEAD_SECONDS", PLAN_SHARD_OVERHEAD_SECONDS));
-        readObjects(plan, "uploads/*");
+        // jobs/*: Plan reads back a plan.json an earlier attempt wrote (idempotency); without GetObject the HEAD is a 403.
+        readObjects(plan, "uploads/*", "jobs/*");
         writeObjects(plan, "jobs/*");
         table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");
 

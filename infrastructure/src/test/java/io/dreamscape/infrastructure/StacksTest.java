@@ -401,6 +401,14 @@ class StacksTest {
     // ------------------------------------------------------------------------------------------- status API
 
     @Test
+    void planCanReadBackThePlanAnEarlierAttemptWrote() {
+        List<JsonNode> statements = statementsOfRole("Plan");
+        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                        && st.path("Resource").toString().contains("/jobs/*")),
+                "Plan HEADs jobs/{id}/plan.json: it needs s3:GetObject on jobs/* (else S3 answers 403): " + statements);
+    }
+
+    @Test
     void statusApiRoutesGoThroughTheSnapStartAliasWithThrottling() {
         Set<String> routes = new TreeSet<>();
         all(computeJson, "AWS::ApiGatewayV2::Route").forEach(r -> routes.add(r.path("Properties").path("RouteKey")
