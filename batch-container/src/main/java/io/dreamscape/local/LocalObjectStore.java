@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dreamscape.job.StorageLayout;
+import io.dreamscape.job.Source;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.UploadParameters;
 import java.io.IOException;
@@ -77,7 +78,7 @@ public final class LocalObjectStore implements ObjectStore {
                 return Optional.empty();
             }
             long size = r.contentLength() == null ? 0 : r.contentLength();
-            String etag = unquote(r.eTag());
+            String etag = Source.unquoteEtag(r.eTag());
             if (etag == null || etag.isEmpty()) {
                 etag = computedEtag(key, versionId, size + "/" + r.lastModified());
             }
@@ -224,10 +225,6 @@ public final class LocalObjectStore implements ObjectStore {
         return uploadDefaults == null ? null : uploadDefaults.deepCopy();
     }
 
-    static String unquote(String etag) {
-        if (etag == null) return null;
-        return etag.startsWith("\"") && etag.endsWith("\"") && etag.length() >= 2 ? etag.substring(1, etag.length() - 1) : etag;
-    }
 
     private static Map<String, String> lower(Map<String, String> m) {
         Map<String, String> out = new HashMap<>();

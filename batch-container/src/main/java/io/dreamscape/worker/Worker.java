@@ -440,7 +440,7 @@ public final class Worker {
     }
 
     private static void checkSameUpload(Source source, ObjectStore.ObjectInfo info, String where) throws WorkerException {
-        if (source.etag() != null && info.etag() != null && !unquote(source.etag()).equals(unquote(info.etag()))) {
+        if (!source.sameRevisionAs(info.etag())) {
             throw WorkerException.permanent("the input " + where + " was replaced after the job was planned (ETag "
                     + info.etag() + ", planned " + source.etag() + "); upload it again to start a new job");
         }
@@ -567,9 +567,6 @@ public final class Worker {
         }
     }
 
-    private static String unquote(String etag) {
-        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
-    }
 
     private static double seconds(long t0) {
         return Math.round((System.nanoTime() - t0) / 1e6) / 1e3;

@@ -1,5 +1,6 @@
 package io.dreamscape.aws;
 
+import io.dreamscape.job.Source;
 import io.dreamscape.ports.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             HeadObjectResponse r = s3.headObject(b -> b.bucket(bucket).key(key).versionId(versionId));
             return Optional.of(new ObjectInfo(key, r.contentLength() == null ? 0 : r.contentLength(),
-                    unquote(r.eTag()), r.versionId(), lower(r.metadata())));
+                    Source.unquoteEtag(r.eTag()), r.versionId(), lower(r.metadata())));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -114,10 +115,6 @@ public final class S3ObjectStore implements ObjectStore {
                 .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString());
     }
 
-    private static String unquote(String etag) {
-        if (etag == null) return null;
-        return etag.startsWith("\"") && etag.endsWith("\"") && etag.length() >= 2 ? etag.substring(1, etag.length() - 1) : etag;
-    }
 
     private static Map<String, String> lower(Map<String, String> m) {
         java.util.Map<String, String> out = new java.util.HashMap<>();

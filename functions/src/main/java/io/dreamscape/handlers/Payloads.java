@@ -46,10 +46,7 @@ final class Payloads {
         if (name == null || key == null) {
             return null;
         }
-        String etag = string(object, "etag");
-        if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
-            etag = etag.substring(1, etag.length() - 1);
-        }
+        String etag = Source.unquoteEtag(string(object, "etag"));
         Long size = number(object, "size");
         return new Source(name, URLDecoder.decode(key, StandardCharsets.UTF_8), string(object, "version-id"), etag,
                 size == null ? 0 : size);

@@ -11,6 +11,17 @@ import java.util.HexFormat;
  */
 public record Source(String bucket, String key, String versionId, String etag, long size) {
 
+    /** An ETag as S3 and EventBridge spell it, with or without the surrounding quotes, without them; null stays null. */
+    public static String unquoteEtag(String etag) {
+        return etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")
+                ? etag.substring(1, etag.length() - 1) : etag;
+    }
+
+    /** Whether the object now at the key (ETag {@code current}) is still this upload; unknown ETags count as the same. */
+    public boolean sameRevisionAs(String current) {
+        return etag == null || current == null || unquoteEtag(etag).equals(unquoteEtag(current));
+    }
+
     /**
      * The idempotency key: SHA-256 of bucket, key and ETag (the version id only when no ETag is known). A duplicated
      * event and a re-upload of identical bytes (same ETag, new version) map to the same key, so only one job runs.

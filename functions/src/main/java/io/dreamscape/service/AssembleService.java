@@ -65,7 +65,15 @@ public final class AssembleService {
         if (job.state().ordinal() < JobState.PLANNED.ordinal()) {
             throw new IllegalStateException("job " + id + " is " + job.state() + "; it has no plan to assemble");
         }
-        progress.advance(id, JobState.ASSEMBLING, null);
+        if (!progress.advance(id, JobState.ASSEMBLING, null)) {
+            // Only a job already ASSEMBLING (a retried assembly) may go on: a job failed or cancelled meanwhile must
+            // not get outputs, nor overwrite those of an earlier job with the same name.
+            Job now = progress.get(id).orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+            if (now.state() != JobState.ASSEMBLING) {
+                throw new IllegalStateException("job " + id + " is " + now.state() + "; it cannot be assembled"
+                        + (now.error() == null ? "" : ": " + now.error()));
+            }
+        }
         Plan plan = Plan.fromJson(objects.getBytes(StorageLayout.planKey(id)));
         for (Shard s : plan.shards()) {
             if (objects.head(s.resultKey(id)).isEmpty()) {

@@ -36,7 +36,7 @@ public final class Planner {
         List<Shard> shards;
         int usedHalo;
         while (true) {
-            int[] grid = grid(k, width, height);
+            int[] grid = grid(k, width, height, config.maxShards());
             int cols = grid[0];
             int rows = grid[1];
             usedHalo = halo;
@@ -73,12 +73,17 @@ public final class Planner {
         return Math.round(v * 10) / 10.0;
     }
 
-    /** Columns and rows for about k cells of near-square shape, never more cells than pixels. */
-    static int[] grid(int k, int width, int height) {
+    /** Columns and rows for about k cells of near-square shape, never more cells than pixels nor than maxCells. */
+    static int[] grid(int k, int width, int height, int maxCells) {
         int cols = (int) Math.max(1, Math.round(Math.sqrt(k * (double) width / height)));
         cols = Math.min(cols, Math.max(1, width / 2));
         int rows = (int) Math.ceil(k / (double) cols);
         rows = Math.min(rows, Math.max(1, height / 2));
+        // rows = ceil(k / cols) can overshoot k (e.g. 7 × 10 = 70 for k = 64): trim the longer side.
+        while (cols * rows > maxCells) {
+            if (rows >= cols) rows--;
+            else cols--;
+        }
         return new int[] {cols, rows};
     }
 

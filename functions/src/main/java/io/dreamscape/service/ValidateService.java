@@ -98,6 +98,12 @@ public final class ValidateService {
         String preset = UploadParameters.presetOf(s.key());
         ObjectStore.ObjectInfo head = objects.head(s.key(), s.versionId()).orElseThrow(() -> new Rejection(
                 "the upload " + s.key() + " no longer exists (it was deleted or replaced before it could be read)"));
+        if (!s.sameRevisionAs(head.etag())) {
+            // Replaced between the event and now: the newer upload has its own event and job; dreaming the new bytes
+            // under this job would only fail later, in the worker, after a GPU has started.
+            throw new Rejection("the upload " + s.key() + " was replaced before it could be read (ETag " + head.etag()
+                    + ", this event's " + s.etag() + "); the newer upload starts its own job");
+        }
         if (head.size() == 0) {
             throw new Rejection("the file is empty (0 bytes)");
         }

@@ -82,6 +82,16 @@ class ValidateHandlerTest {
     }
 
     @Test
+    void anUploadReplacedBeforeValidationIsRejectedNotDreamedUnderTheOldEvent() throws Exception {
+        Map<String, Object> first = Fixtures.upload(objects.bucket(), "uploads/replaced.jpg", JPEG, null);
+        // The same key is overwritten with other bytes before this event is handled.
+        Fixtures.upload(objects.bucket(), "uploads/replaced.jpg", Fixtures.encode(Fixtures.picture(50, 40), "jpg"), null);
+        Map<String, Object> out = handler.handleRequest(first, null);
+        assertEquals(Boolean.TRUE, out.get("rejected"), String.valueOf(out));
+        assertTrue(String.valueOf(out.get("reason")).contains("was replaced before it could be read"), String.valueOf(out));
+    }
+
+    @Test
     void duplicateEventsMakeExactlyOneJob() throws Exception {
         Map<String, Object> event = Fixtures.upload(objects.bucket(), "uploads/dup.jpg", JPEG, null);
         ExecutorService pool = Executors.newFixedThreadPool(4);

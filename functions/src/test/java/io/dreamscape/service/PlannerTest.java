@@ -72,6 +72,17 @@ class PlannerTest {
     }
 
     @Test
+    void aGridNeverHasMoreCellsThanAllowedWhateverTheAspectRatio() {
+        for (int w = 7000; w <= 13000; w += 250) {
+            int[] g = Planner.grid(64, w, 10000, 64);
+            assertTrue(g[0] * g[1] <= 64, w + "×10000 gave " + g[0] + "×" + g[1]);
+            assertTrue(g[0] * g[1] >= 48, "still about k cells: " + g[0] + "×" + g[1]);
+        }
+        Plan p = plan(7700, 10000, new PlannerConfig(1e3, 10, 64, 1.0, 0, null));
+        assertTrue(p.shardCount() <= 64, "plan has " + p.shardCount() + " shards");
+    }
+
+    @Test
     void planJsonRoundTripsForTheWorker() {
         Plan p = plan(5000, 3000, new PlannerConfig(1.5e7, 60, 64, 1.0, 60, 100));
         Plan back = Plan.fromJson(p.toJson());
