@@ -119,7 +119,7 @@ final class ProcessShardDreamer implements ShardDreamer {
     static List<String> jvmOptions() {
         List<String> out = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("--enable-native-access")
+            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-unsafe-memory-access")
                     || a.startsWith("-XX:+Use") || a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-XX:MaxRAMPercentage")) {
                 out.add(a);
             }

@@ -9,6 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An RGB float image of any size kept in a memory-mapped scratch file, channel by channel (planar, like the
@@ -23,7 +25,8 @@ public final class FloatPlanes implements AutoCloseable {
     private final int width;
     private final int height;
     private final int rowsPerChunk;
-    private final FloatBuffer[][] chunks; // [channel][chunk]
+    private FloatBuffer[][] chunks; // [channel][chunk]; null once closed
+    private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final Path file;
 
     private FloatPlanes(int width, int height, Path dir) {
@@ -45,6 +48,7 @@ public final class FloatPlanes implements AutoCloseable {
                         long offset = c * planeBytes + 4L * width * k * rowsPerChunk;
                         MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, offset, 4L * width * rows);
                         m.order(ByteOrder.nativeOrder());
+                        mappings.add(m);
                         chunks[c][k] = m.asFloatBuffer();
                     }
                 }
@@ -107,8 +111,12 @@ public final class FloatPlanes implements AutoCloseable {
 
     @Override
     public void close() {
-        // The mapping itself is released when the buffers are collected; the file is removed now (Linux keeps the
-        // pages valid until then), so nothing is left on disk even if the process is killed later.
+        if (chunks == null) return;
+        chunks = null; // any later access fails with a NullPointerException rather than touching unmapped memory
+        // Unmap now: a deleted file stays on disk while mapped, and the GC may not collect old buffers before the
+        // run ends (over the octaves of a gigapixel image that is tens of GB of scratch). Falls back to the GC.
+        for (MappedByteBuffer m : mappings) Unmapper.unmap(m);
+        mappings.clear();
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
