@@ -42,6 +42,8 @@ public final class JobRunner implements AutoCloseable {
     private record Resume(JobId id) implements Task {
     }
 
+    /** Set by close(): only then does an interrupted job end its worker thread. */
+    private volatile boolean closing;
     private final ObjectStore objects;
     private final H2ProgressStore progress;
     private final ValidateService validate;
@@ -148,7 +150,10 @@ public final class JobRunner implements AutoCloseable {
                     run(r.id(), device);
                 }
             } catch (InterruptedException e) {
-                return;
+                if (closing) return;
+                // A shard stopped without local mode stopping (killed by hand, say): the job stays unfinished and
+                // resumes at the next start; this worker thread goes on with the queue.
+                log.warn("local job runner: a job was interrupted; it resumes at the next start", "task", task.toString());
             } catch (Exception | Error e) {
                 log.error("local job runner: unexpected failure", e instanceof Exception ? e : null, "task", task.toString());
             } finally {
@@ -264,6 +269,7 @@ public final class JobRunner implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         for (Thread t : threads) {
             t.interrupt();
         }

@@ -66,9 +66,11 @@ final class ProcessShardDreamer implements ShardDreamer {
                 p.getOutputStream().close();
             }
             if (code == 0) return;
-            if (stopping || code == ShardProcess.EXIT_INTERRUPTED || code == 143) {
+            if (stopping) {
                 throw new InterruptedException("shard " + shard + " stopped at a checkpoint");
             }
+            // Interrupted (exit 143 or the worker's own code) while local mode is not stopping: killed from outside.
+            // It checkpointed, so another attempt resumes; counted like any other failed attempt.
             if (code == ShardProcess.EXIT_JOB_STOPPED) {
                 throw new IllegalStateException("the job was stopped while shard " + shard + " was dreaming");
             }

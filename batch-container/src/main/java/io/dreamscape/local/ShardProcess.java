@@ -26,10 +26,11 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  * the parent going away (its end of stdin closes), stops the shard at its next step with a checkpoint.
  */
 public final class ShardProcess {
-    static final int EXIT_INTERRUPTED = 3;
-    static final int EXIT_JOB_STOPPED = 4;
-    static final int EXIT_PERMANENT = 5;
-    static final int EXIT_TRANSIENT = 6;
+    // The worker's own exit codes (one table for Batch and local mode); 3 is left to the JVM (ExitOnOutOfMemoryError).
+    static final int EXIT_INTERRUPTED = io.dreamscape.worker.WorkerCommand.EXIT_INTERRUPTED;
+    static final int EXIT_JOB_STOPPED = io.dreamscape.worker.WorkerCommand.EXIT_JOB_STOPPED;
+    static final int EXIT_PERMANENT = io.dreamscape.worker.WorkerCommand.EXIT_FAILED;
+    static final int EXIT_TRANSIENT = io.dreamscape.worker.WorkerCommand.EXIT_UNAVAILABLE;
 
     private ShardProcess() {
     }
