@@ -54,6 +54,7 @@ final class WebServer implements AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._()-]{0,150}");
 
+    private final Object uploadLock = new Object();
     private final HttpServer server;
     private final StatusService status;
     private final LocalObjectStore objects;
@@ -183,7 +184,6 @@ final class WebServer implements AutoCloseable {
             error(x, 400, e.getMessage());
             return;
         }
-        key = freeKey(key);
         Files.createDirectories(scratch);
         Path tmp = Files.createTempFile(scratch, "upload-", ".part");
         try {
@@ -191,13 +191,18 @@ final class WebServer implements AutoCloseable {
             try (InputStream in = x.getRequestBody()) {
                 size = Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
-            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(objects.bucket()).key(key)
-                    .contentType(contentType(key)).contentLength(size);
-            if (params != null) {
-                put.metadata(Map.of(UploadParameters.METADATA_NAME, params));
-            }
-            try (InputStream in = Files.newInputStream(tmp)) {
-                blobs.putBlob(put.build(), in);
+            // Choosing a free name and storing under it is one step for all page uploads, so two uploads of cat.jpg
+            // at once become cat.jpg and cat-2.jpg rather than one replacing the other.
+            synchronized (uploadLock) {
+                key = freeKey(key);
+                PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(objects.bucket()).key(key)
+                        .contentType(contentType(key)).contentLength(size);
+                if (params != null) {
+                    put.metadata(Map.of(UploadParameters.METADATA_NAME, params));
+                }
+                try (InputStream in = Files.newInputStream(tmp)) {
+                    blobs.putBlob(put.build(), in);
+                }
             }
             log.info("uploaded through the page", "key", key, "bytes", size);
             Map<String, Object> r = new LinkedHashMap<>();
