@@ -68,14 +68,11 @@ public final class DreamEngine {
                 Resampler.resize(bases.get(k + 1), b);
                 bases.set(k, b);
             }
-            long done = 0;
-            for (int k = 0; k < firstOctave; k++) done += sizes.get(k).pixels() * params.steps();
-            int firstStep = 0;
+            int firstStep = start == null ? 0 : start.stepsDone();
+            long done = OctaveSizes.workBefore(sizes, params.steps(), firstOctave, firstStep);
             if (start != null) {
                 working = FloatPlanes.create(start.working().width(), start.working().height(), scratch);
                 working.copyFrom(start.working());
-                firstStep = start.stepsDone();
-                done += sizes.get(firstOctave).pixels() * firstStep;
             } else {
                 working = FloatPlanes.create(sizes.get(0).width(), sizes.get(0).height(), scratch);
                 working.copyFrom(bases.get(0));

@@ -272,7 +272,7 @@ public final class Worker {
             this.fingerprint = fingerprint;
             this.dir = dir;
             this.octave = start == null ? 0 : start.octave();
-            this.startUnits = start == null ? 0 : unitsAt(sizes, params.steps(), start.octave(), start.stepsDone());
+            this.startUnits = start == null ? 0 : OctaveSizes.workBefore(sizes, params.steps(), start.octave(), start.stepsDone());
             this.done = startUnits;
         }
 
@@ -286,7 +286,7 @@ public final class Worker {
         public boolean continueAfter(int k, int stepsDone, FloatPlanes working) {
             boolean octaveEnd = stepsDone == params.steps();
             boolean last = octaveEnd && k == sizes.size() - 1;
-            long units = unitsAt(sizes, params.steps(), k, stepsDone);
+            long units = OctaveSizes.workBefore(sizes, params.steps(), k, stepsDone);
             pause();
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
@@ -347,13 +347,6 @@ public final class Worker {
                 }
             }
         }
-    }
-
-    /** Units done after {@code stepsDone} steps of octave {@code k}: the engine's own count at that boundary. */
-    static long unitsAt(List<OctaveSizes.Size> sizes, int steps, int k, int stepsDone) {
-        long u = 0;
-        for (int i = 0; i < k; i++) u += sizes.get(i).pixels() * steps;
-        return u + sizes.get(k).pixels() * stepsDone;
     }
 
     private Plan loadPlan(JobId id) throws WorkerException {
@@ -500,7 +493,7 @@ public final class Worker {
                     params.octaveScale());
             if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
                     || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
-                    || h.unitsDone() != unitsAt(sizes, params.steps(), h.octave(), h.stepsDone())) {
+                    || h.unitsDone() != OctaveSizes.workBefore(sizes, params.steps(), h.octave(), h.stepsDone())) {
                 throw new CorruptCheckpointException("its octave " + h.octave() + ", step " + h.stepsDone() + ", size "
                         + h.width() + "×" + h.height() + " do not fit this shard");
             }

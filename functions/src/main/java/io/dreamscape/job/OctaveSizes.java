@@ -42,4 +42,11 @@ public final class OctaveSizes {
         }
         return total;
     }
+
+    /** Work units finished after {@code stepsDone} steps of octave {@code octave} (where a resumed dream starts). */
+    public static long workBefore(List<Size> smallestFirst, int steps, int octave, int stepsDone) {
+        long u = 0;
+        for (int i = 0; i < octave; i++) u += smallestFirst.get(i).pixels() * steps;
+        return u + smallestFirst.get(octave).pixels() * stepsDone;
+    }
 }
