@@ -32,6 +32,8 @@ final class ProgressReporter {
     private int octave;
     private long lastWrite;
     private volatile boolean jobStopped;
+    /** After a failed write the store may or may not hold it: read the shard's counter before the next one. */
+    private boolean resync;
 
     ProgressReporter(ProgressStore store, JobId jobId, int shard, long work, long alreadyCounted, long intervalNanos,
                      LongSupplier nanoTime, JsonLog log) {
@@ -79,9 +81,14 @@ final class ProgressReporter {
 
     private void write() {
         lastWrite = nanoTime.getAsLong();
-        long delta = Math.max(0, Math.min(done, work) - counted);
+        long delta = 0;
         try {
-            if (!store.addWork(jobId, shard, delta, octave, Instant.now())) {
+            if (resync) {
+                counted = store.shardWorkDone(jobId, shard);
+                resync = false;
+            }
+            delta = Math.max(0, Math.min(done, work) - counted);
+            if (!store.recordWork(jobId, shard, counted, delta, octave, Instant.now())) {
                 jobStopped = true;
                 log.warn("the job is no longer running (failed, cancelled or finished): stopping", "octave", octave);
                 return;
@@ -90,6 +97,7 @@ final class ProgressReporter {
             log.info("progress", "added", delta, "counted", counted, "work", work, "octave", octave,
                     "percent", Math.floor(1000.0 * Math.min(counted, work) / Math.max(1, work)) / 10);
         } catch (IOException | RuntimeException e) {
+            resync = true;
             log.warn("progress write failed; the units stay pending for the next one", "pending", delta,
                     "error", String.valueOf(e.getMessage()));
         }

@@ -30,6 +30,8 @@ class ProgressReporterTest {
         final List<Integer> octaves = new ArrayList<>();
         boolean running = true;
         boolean down;
+        /** Applies the next write, then fails as if its answer was lost on the way back. */
+        boolean loseNextAnswer;
 
         @Override
         public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
@@ -37,6 +39,10 @@ class ProgressReporterTest {
             if (!running) return false;
             adds.add(units);
             octaves.add(octave);
+            if (loseNextAnswer) {
+                loseNextAnswer = false;
+                throw new IOException("connection reset after the write was applied");
+            }
             return true;
         }
 
@@ -50,7 +56,7 @@ class ProgressReporterTest {
         @Override public Optional<Job> get(JobId id) { throw new UnsupportedOperationException(); }
         @Override public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
         @Override public boolean advance(JobId id, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
-        @Override public long shardWorkDone(JobId id, int shard) { throw new UnsupportedOperationException(); }
+        @Override public long shardWorkDone(JobId id, int shard) { return total(); }
         @Override public Page list(String sourceKey, int limit, String cursor) { throw new UnsupportedOperationException(); }
     }
 
@@ -59,6 +65,19 @@ class ProgressReporterTest {
 
     private ProgressReporter reporter(FakeStore store, long work, long counted) {
         return new ProgressReporter(store, JobId.random(), 0, work, counted, 10_000, () -> now[0], log);
+    }
+
+    @Test
+    void aWriteWhoseAnswerWasLostIsNotCountedTwice() {
+        FakeStore store = new FakeStore();
+        ProgressReporter r = reporter(store, 1000, 0);
+        r.progress(400, 0);
+        store.loseNextAnswer = true;
+        r.flush(); // applied in the store, but the reporter sees an error
+        r.progress(1000, 1);
+        r.flush(); // re-reads the shard's counter first, then adds only the rest
+        assertEquals(1000, store.total());
+        assertEquals(1000, r.counted());
     }
 
     @Test

@@ -258,6 +258,50 @@ public final class DynamoProgressStore implements ProgressStore {
         return u.run(id, condition);
     }
 
+    /**
+     * Conditional on the shard's counter still being {@code counted}: the SDK retries an UpdateItem whose answer was
+     * lost, and a plain ADD would then count the same units twice.
+     */
+    @Override
+    public boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
+            throws IOException {
+        if (units < 0 || counted < 0) {
+            throw new IllegalArgumentException("work units are never negative: " + counted + " + " + units);
+        }
+        Update u = new Update();
+        String shardName = u.name("shard#" + shard);
+        u.add("workDone", u.value(n(units)));
+        u.set("shard#" + shard, n(counted + units));
+        String hb = u.value(s(TIME.format(heartbeat)));
+        u.setExpr("heartbeatAt", hb);
+        u.setExpr("startedAt", "if_not_exists(" + u.name("startedAt") + ", " + hb + ")");
+        u.set("updatedAt", s(TIME.format(Instant.now())));
+        u.set("state", s(JobState.DREAMING.name()));
+        if (octave != null) {
+            u.set("octave#" + shard, n(octave));
+        }
+        String expected = u.value(n(counted));
+        String shardCondition = counted == 0
+                ? "(attribute_not_exists(" + shardName + ") OR " + shardName + " = " + expected + ")"
+                : shardName + " = " + expected;
+        String condition = "attribute_exists(pk) AND #state IN (" + u.value(s(JobState.PLANNED.name())) + ", "
+                + u.value(s(JobState.DREAMING.name())) + ") AND " + shardCondition;
+        if (u.run(id, condition)) {
+            return true;
+        }
+        // Refused: already applied (a retried request), the job stopped, or another writer moved the counter.
+        Optional<Job> job = get(id);
+        long now = shardWorkDone(id, shard);
+        if (now == counted + units) {
+            return true;
+        }
+        if (job.isEmpty() || (job.get().state() != JobState.PLANNED && job.get().state() != JobState.DREAMING)) {
+            return false;
+        }
+        throw new StaleCountException("shard " + shard + " of job " + id + " has " + now + " units stored, not the "
+                + counted + " this writer expected");
+    }
+
     @Override
     public long shardWorkDone(JobId id, int shard) throws IOException {
         try {

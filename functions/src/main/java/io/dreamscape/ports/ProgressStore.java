@@ -66,6 +66,25 @@ public interface ProgressStore {
      */
     boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException;
 
+    /**
+     * {@link #addWork} exactly once: moves the shard's counter from {@code counted} (what the caller knows is stored) to
+     * {@code counted + units}, and the job's total by {@code units}. A request that was applied but whose answer was
+     * lost, then retried, finds the counter already at {@code counted + units} and succeeds without adding again.
+     * Throws {@link StaleCountException} when the counter holds anything else: re-read {@link #shardWorkDone}.
+     * The default delegates to {@link #addWork}, right for stores whose writes cannot be applied twice.
+     */
+    default boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
+            throws IOException {
+        return addWork(id, shard, units, octave, heartbeat);
+    }
+
+    /** The shard's stored counter is not what the writer expected (it was written by someone else). */
+    final class StaleCountException extends IOException {
+        public StaleCountException(String message) {
+            super(message);
+        }
+    }
+
     /** What {@code shard} has counted so far (a resumed attempt continues from here instead of counting twice). */
     long shardWorkDone(JobId id, int shard) throws IOException;
 

@@ -90,6 +90,23 @@ class DynamoProgressStoreTest {
     }
 
     @Test
+    void recordedWorkCountsOnceEvenWhenTheSameRequestArrivesTwice() throws Exception {
+        Job job = planned(2, 1000);
+        JobId id = job.jobId();
+        assertTrue(store.recordWork(id, 0, 0, 300, 0, Instant.now()));
+        // the SDK retrying a request whose answer was lost: same expectation, same units
+        assertTrue(store.recordWork(id, 0, 0, 300, 0, Instant.now()));
+        assertEquals(300, store.get(id).orElseThrow().workDone());
+        assertEquals(300, store.shardWorkDone(id, 0));
+        assertTrue(store.recordWork(id, 0, 300, 200, 1, Instant.now()));
+        assertThrows(ProgressStore.StaleCountException.class, () -> store.recordWork(id, 0, 100, 50, 1, Instant.now()));
+        assertEquals(500, store.get(id).orElseThrow().workDone());
+        assertTrue(store.advance(id, JobState.ASSEMBLING, JobPatch.NONE));
+        assertFalse(store.recordWork(id, 1, 0, 10, 0, Instant.now()), "no progress once assembling");
+        assertEquals(500, store.get(id).orElseThrow().workDone());
+    }
+
+    @Test
     void stateNeverMovesBackwards() throws Exception {
         Job job = planned(1, 100);
         JobId id = job.jobId();
