@@ -10,6 +10,7 @@ import io.dreamscape.engine.StartPoint;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
 import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.engine.storage.ImagePlanes;
 import io.dreamscape.imaging.DecodedImage;
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.job.DreamParameters;
@@ -452,16 +453,7 @@ public final class Worker {
             throw WorkerException.permanent(prefix() + "the input is " + img.width() + "×" + img.height()
                     + " but the plan was made for " + plan.width() + "×" + plan.height());
         }
-        FloatPlanes p = FloatPlanes.create(halo.width(), halo.height(), dir);
-        float[] r = new float[img.width()];
-        float[] g = new float[img.width()];
-        float[] b = new float[img.width()];
-        for (int y = 0; y < halo.height(); y++) {
-            img.readRow(halo.y() + y, r, g, b);
-            p.put(0, y, 0, r, halo.x(), halo.width());
-            p.put(1, y, 0, g, halo.x(), halo.width());
-            p.put(2, y, 0, b, halo.x(), halo.width());
-        }
+        FloatPlanes p = ImagePlanes.load(img, halo.x(), halo.y(), halo.width(), halo.height(), dir);
         log.info("input decoded", "width", img.width(), "height", img.height(), "seconds", seconds(t0));
         img = null;
         // Hand the decoded image's heap back before libtorch allocates for the tiles (as DreamFile does).
@@ -532,10 +524,7 @@ public final class Worker {
             for (int y = 0; y < p.height(); y++) {
                 for (int c = 0; c < 3; c++) p.getRow(c, y, rows[c]);
                 for (int x = 0; x < w; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        float v = rows[c][x];
-                        rgb[3 * x + c] = Math.round((v < 0 ? 0 : Math.min(v, 1f)) * 65535f);
-                    }
+                    for (int c = 0; c < 3; c++) rgb[3 * x + c] = ImagePlanes.quantize(rows[c][x], 65535f);
                 }
                 png.writeRow(rgb);
             }

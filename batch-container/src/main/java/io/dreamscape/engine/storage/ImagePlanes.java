@@ -17,17 +17,23 @@ public final class ImagePlanes {
     }
 
     public static FloatPlanes load(DecodedImage img, Path scratch) {
-        FloatPlanes p = FloatPlanes.create(img.width(), img.height(), scratch);
-        float[] r = new float[img.width()];
-        float[] g = new float[img.width()];
-        float[] b = new float[img.width()];
-        for (int y = 0; y < img.height(); y++) {
-            img.readRow(y, r, g, b);
-            p.putRow(0, y, r);
-            p.putRow(1, y, g);
-            p.putRow(2, y, b);
+        return load(img, 0, 0, img.width(), img.height(), scratch);
+    }
+
+    /** The rectangle at ({@code x}, {@code y}) of size {@code w}×{@code h} of the displayed image (a shard's halo). */
+    public static FloatPlanes load(DecodedImage img, int x, int y, int w, int h, Path scratch) {
+        FloatPlanes p = FloatPlanes.create(w, h, scratch);
+        float[][] rows = {new float[img.width()], new float[img.width()], new float[img.width()]};
+        for (int row = 0; row < h; row++) {
+            img.readRow(y + row, rows[0], rows[1], rows[2]);
+            for (int c = 0; c < 3; c++) p.put(c, row, 0, rows[c], x, w);
         }
         return p;
+    }
+
+    /** A sample in [0,1] (clipped) as an integer of {@code max} levels: 255 for 8 bits, 65535 for 16. */
+    public static int quantize(float v, float max) {
+        return Math.round((v < 0 ? 0 : Math.min(v, 1f)) * max);
     }
 
     /**
@@ -72,8 +78,7 @@ public final class ImagePlanes {
 
         @Override
         public int getElem(int bank, int i) {
-            float v = planes.get(bank, i / width, i % width);
-            return Math.round((v < 0 ? 0 : Math.min(v, 1f)) * max);
+            return quantize(planes.get(bank, i / width, i % width), max);
         }
 
         @Override
