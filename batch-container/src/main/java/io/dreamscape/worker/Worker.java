@@ -273,7 +273,7 @@ public final class Worker {
             this.fingerprint = fingerprint;
             this.dir = dir;
             this.octave = start == null ? 0 : start.octave();
-            this.startUnits = start == null ? 0 : OctaveSizes.workBefore(sizes, params.steps(), start.octave(), start.stepsDone());
+            this.startUnits = start == null ? 0 : OctaveSizes.workBefore(sizes, params, start.octave(), start.stepsDone());
             this.done = startUnits;
         }
 
@@ -287,7 +287,7 @@ public final class Worker {
         public boolean continueAfter(int k, int stepsDone, FloatPlanes working) {
             boolean octaveEnd = stepsDone == params.steps();
             boolean last = octaveEnd && k == sizes.size() - 1;
-            long units = OctaveSizes.workBefore(sizes, params.steps(), k, stepsDone);
+            long units = OctaveSizes.workBefore(sizes, params, k, stepsDone);
             pause();
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
@@ -485,7 +485,7 @@ public final class Worker {
                     params.octaveScale());
             if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
                     || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
-                    || h.unitsDone() != OctaveSizes.workBefore(sizes, params.steps(), h.octave(), h.stepsDone())) {
+                    || h.unitsDone() != OctaveSizes.workBefore(sizes, params, h.octave(), h.stepsDone())) {
                 throw new CorruptCheckpointException("its octave " + h.octave() + ", step " + h.stepsDone() + ", size "
                         + h.width() + "×" + h.height() + " do not fit this shard");
             }
