@@ -34,6 +34,9 @@ public final class DreamEngine {
     private final EdgeMode edges;
     private final int workers;
     private ParallelRows pool;
+    private final long budget;
+    private final DeviceTransfers transfers = new DeviceTransfers();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
@@ -43,6 +46,7 @@ public final class DreamEngine {
         this.edges = params.wrap() ? EdgeMode.WRAP : EdgeMode.MIRROR;
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
         this.workers = TorchRuntime.workers(gradients.device());
+        this.budget = DevicePlan.budget(params, gradients.device());
     }
 
     /** The random source of one step: derived from (seed, octave, step) alone, so any step can be replayed. */
@@ -89,11 +93,21 @@ public final class DreamEngine {
                     working = next;
                     closeBase(bases, k - 1, n);
                 }
-                try (FloatPlanes grad = FloatPlanes.create(working.width(), working.height(), scratch)) {
-                    for (int s = (k == firstOctave ? firstStep : 0); s < params.steps(); s++) {
-                        done = step(working, grad, k, s, done, total, listener);
-                        if (!listener.continueAfter(k, s + 1, working)) {
-                            throw new DreamInterrupted(k, s + 1);
+                DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget);
+                if (plan.path() == DevicePlan.Path.STREAMED && budget > 0 && DevicePlan.BYTES_PER_IMAGE_PIXEL
+                        * working.width() * (long) working.height() <= budget) {
+                    LOG.info("device memory budget too small for one batch: streaming this octave (" + plan + ")");
+                }
+                int first = k == firstOctave ? firstStep : 0;
+                if (plan.path() == DevicePlan.Path.RESIDENT) {
+                    done = residentOctave(working, plan.batch(), k, first, done, total, listener);
+                } else {
+                    try (FloatPlanes grad = FloatPlanes.create(working.width(), working.height(), scratch)) {
+                        for (int s = first; s < params.steps(); s++) {
+                            done = step(working, grad, k, s, done, total, listener);
+                            if (!listener.continueAfter(k, s + 1, WorkingImage.of(working))) {
+                                throw new DreamInterrupted(k, s + 1);
+                            }
                         }
                     }
                 }
@@ -109,6 +123,48 @@ public final class DreamEngine {
             if (working != null) working.close();
             for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
         }
+    }
+
+    /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
+    private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
+        try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+            for (int s = first; s < params.steps(); s++) {
+                int W = working.width();
+                int H = working.height();
+                List<Tile> tiles = scheduler.tiles(W, H, scheduler.draw(stepRandom(params.seed(), k, s)));
+                long windowPixels = 0;
+                for (Tile t : tiles) windowPixels += t.windowPixels();
+                final long pixels = windowPixels;
+                long stepWork = OctaveSizes.stepWork(W, H, params);
+                long before = done;
+                double objective = octave.step(tiles, (float) params.stepSize(),
+                        seen -> l.progress(before + Math.round((double) stepWork * seen / pixels), total));
+                done = before + stepWork;
+                l.stepDone(k, s, objective);
+                WorkingImage image = new WorkingImage() {
+                    @Override
+                    public FloatPlanes planes() {
+                        if (!octave.hostCurrent()) octave.download(working);
+                        return working;
+                    }
+
+                    @Override
+                    public boolean onHost() {
+                        return octave.hostCurrent();
+                    }
+                };
+                if (!l.continueAfter(k, s + 1, image)) {
+                    throw new DreamInterrupted(k, s + 1);
+                }
+            }
+            if (!octave.hostCurrent()) octave.download(working);
+        }
+        return done;
+    }
+
+    /** The port through which the resident path moves image data (counted; tests read it). */
+    public DeviceTransfers transfers() {
+        return transfers;
     }
 
     private static void closeBase(List<FloatPlanes> bases, int k, int n) {

@@ -32,6 +32,7 @@ public final class GradientStep implements AutoCloseable {
     private final AtomicLong computeNanos = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong windowCount = new AtomicLong();
+    private final AtomicLong hostWindows = new AtomicLong();
 
     public GradientStep(DreamNetwork network, List<LayerWeight> objective, Device device) {
         DreamNetwork.requireKnown(network, new java.util.HashSet<>(objective.stream().map(LayerWeight::name).toList()));
@@ -63,6 +64,7 @@ public final class GradientStep implements AutoCloseable {
 
     /** One window from the JVM (the streamed path): its gradient comes back as a JVM array. */
     public Result compute(float[] window, int width, int height) {
+        hostWindows.incrementAndGet();
         try (NDManager m = root.newSubManager()) {
             NDArray x = m.create(window, new Shape(1, 3, height, width));
             Batch b = computeBatch(x, true);
@@ -115,6 +117,11 @@ public final class GradientStep implements AutoCloseable {
     /** Model calls made (a batch is one call). */
     public long calls() {
         return calls.get();
+    }
+
+    /** Windows that came from and went back to JVM arrays ({@link #compute}): the streamed path's host copies. */
+    public long hostWindows() {
+        return hostWindows.get();
     }
 
     /** Windows computed (a batch of N counts N). */

@@ -284,7 +284,8 @@ public final class Worker {
         }
 
         @Override
-        public boolean continueAfter(int k, int stepsDone, FloatPlanes working) {
+        public boolean continueAfter(int k, int stepsDone, io.dreamscape.engine.WorkingImage working) {
+            // working.planes() only when a checkpoint is written: on the device-resident path it is a device→host copy
             boolean octaveEnd = stepsDone == params.steps();
             boolean last = octaveEnd && k == sizes.size() - 1;
             long units = OctaveSizes.workBefore(sizes, params, k, stepsDone);
@@ -297,15 +298,15 @@ public final class Worker {
             if (reporter.jobStopped()) return false;
             if (last) return true; // the result follows at once: that is the best checkpoint
             if (stopRequested) {
-                saveCheckpoint(k, stepsDone, units, working, "stop requested");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "stop requested");
                 reporter.progress(units, octave);
                 reporter.flush();
                 return false;
             }
             if (octaveEnd) {
-                saveCheckpoint(k, stepsDone, units, working, "octave end");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "octave end");
             } else if (System.nanoTime() - lastCheckpoint >= config.checkpointInterval().toNanos()) {
-                saveCheckpoint(k, stepsDone, units, working, "interval");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "interval");
             }
             return true;
         }
