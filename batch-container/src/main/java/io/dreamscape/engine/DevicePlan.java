@@ -31,11 +31,12 @@ public record DevicePlan(Path path, int batch, int octave, int width, int height
     /** Batches above this gain nothing measurable and only delay the first progress report. */
     public static final int MAX_BATCH = 16;
     /**
-     * The CPU default budget: the resident path measured faster than the streamed one on this project's 2-core
-     * machine up to ~4096² (docs/benchmarks.md), and 1 GiB keeps 25-100 MP images on the streamed path, inside the
-     * memory goals (≤ 1.5 GB peak).
+     * The CPU default budget: 0, the streamed path. Measured on this project's 2-core machine (docs/benchmarks.md):
+     * the streamed path (Java loops and window reads on both cores, one libtorch thread per window) costs 3-4× less
+     * host time per Mpx·step than the resident one, whose element-wise tensor passes run on one libtorch thread each.
+     * On the CPU the resident path is there for tests and for {@code --device-memory}; on a GPU it is the default.
      */
-    public static final long CPU_DEFAULT_BUDGET = 1L << 30;
+    public static final long CPU_DEFAULT_BUDGET = 0;
     /** Share of a GPU's free memory the engine may take by default. */
     public static final double GPU_SHARE = 0.8;
 
