@@ -93,7 +93,8 @@ public final class DreamEngine {
                     working = next;
                     closeBase(bases, k - 1, n);
                 }
-                DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget);
+                DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget,
+                        DevicePlan.maxBatch(gradients.device()));
                 if (plan.path() == DevicePlan.Path.STREAMED && budget > 0 && DevicePlan.BYTES_PER_IMAGE_PIXEL
                         * working.width() * (long) working.height() <= budget) {
                     LOG.info("device memory budget too small for one batch: streaming this octave (" + plan + ")");

@@ -157,6 +157,27 @@ class DreamEnginePathsTest {
         }
     }
 
+    @Test
+    void residentStepsWithBatchesOfFourEqualStepsWithSingleWindows() {
+        var scheduler = new io.dreamscape.engine.tiles.TileScheduler(96, 16, io.dreamscape.engine.tiles.EdgeMode.MIRROR, 64);
+        float[][] results = new float[2][];
+        int[] batches = {1, 4};
+        for (int b = 0; b < 2; b++) {
+            try (FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
+                 ParallelRows pool = new ParallelRows(1);
+                 ResidentOctave octave = new ResidentOctave(gradients, new DeviceTransfers(),
+                         io.dreamscape.engine.tiles.EdgeMode.MIRROR, batches[b], pool, img)) {
+                for (int s = 0; s < 2; s++) {
+                    var tiles = scheduler.tiles(300, 170, scheduler.draw(DreamEngine.stepRandom(3, 0, s)));
+                    octave.step(tiles, 1.5f, seen -> { });
+                }
+                octave.download(img);
+                results[b] = DreamEngineTest.flat(img);
+            }
+        }
+        assertArrayEquals(results[0], results[1], 1e-5f);
+    }
+
     private static float max(float[] a) {
         float m = 0;
         for (float v : a) m = Math.max(m, Math.abs(v));
