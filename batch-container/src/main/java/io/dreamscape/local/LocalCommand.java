@@ -158,7 +158,13 @@ public final class LocalCommand implements Callable<Integer> {
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         if (params != null) {
             if (!Files.isRegularFile(params)) throw new IllegalArgumentException("--params file not found: " + params);
-            JsonNode n = new ObjectMapper().readTree(Files.readString(params));
+            String text = Files.readString(params);
+            try {
+                ParameterJson.parse(text); // strict: trailing text and fractions for whole numbers are refused here
+            } catch (ParameterException e) {
+                throw new IllegalArgumentException("--params " + params + ": " + e.getMessage());
+            }
+            JsonNode n = new ObjectMapper().readTree(text);
             if (!(n instanceof ObjectNode o)) throw new IllegalArgumentException("--params " + params + ": not a JSON object");
             d.setAll(o);
         }

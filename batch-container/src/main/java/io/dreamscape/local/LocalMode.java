@@ -136,7 +136,7 @@ public final class LocalMode implements AutoCloseable {
         ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock);
         PlanService plan = new PlanService(objects, progress, new Planner(PlannerConfig.fromEnv(env)), clock);
         AssembleService assemble = new AssembleService(objects, progress, scratch);
-        FailService fail = new FailService(progress, clock);
+        FailService fail = new FailService(progress, objects, clock);
         StatusService status = new StatusService(progress, objects, Duration.ofMinutes(15), clock);
 
         int workers = config.workers() > 0 ? config.workers() : Math.max(1, gpus);

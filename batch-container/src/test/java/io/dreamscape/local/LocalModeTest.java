@@ -166,14 +166,15 @@ class LocalModeTest {
         assertEquals(100.0, job.get("percent").asDouble());
         assertEquals(1, job.get("parameters").get("octaves").asInt());
         JsonNode one = get("jobs/" + job.get("jobId").asText());
-        assertEquals("outputs/cat.dream.jpg", one.get("outputKey").asText());
+        String outputKey = "outputs/cat.jpg-" + job.get("jobId").asText().substring(0, 12) + "/cat.dream.jpg";
+        assertEquals(outputKey, one.get("outputKey").asText());
         HttpResponse<byte[]> out = http.send(HttpRequest.newBuilder(URI.create(one.get("outputUrl").asText())).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, out.statusCode());
         BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(out.body()));
         assertEquals(120, img.getWidth());
         assertEquals(80, img.getHeight());
-        assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/outputs/cat.dream.jpg")));
+        assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/" + outputKey)));
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(
                 one.get("outputUrl").asText().replaceAll("sig=[0-9a-f]+", "sig=00"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, forged.statusCode());

@@ -1,0 +1,73 @@
+package io.dreamscape.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.StorageLayout;
+import io.dreamscape.ports.ObjectStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Before a job is planned (and long before a GPU starts): a custom model named by the parameters must be in the
+ * bucket's {@code models/} folder, and the layers asked for must be outputs of it. The layer names of a custom model
+ * are known from its sidecar {@code models/NAME.json} ({@code outputs[].name}); a model without a sidecar returns a
+ * dict whose keys only running it tells, so its layer names are checked by the worker instead. GoogLeNet's layers
+ * are checked by {@link UploadParameters}.
+ */
+final class ModelCheck {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelCheck() {
+    }
+
+    static void check(ObjectStore objects, DreamParameters p) throws IOException, Rejection {
+        if (p.model().equals(DreamParameters.DEFAULT_MODEL)) {
+            return;
+        }
+        String modelKey = StorageLayout.modelKey(p.model());
+        if (objects.head(modelKey).isEmpty()) {
+            throw new Rejection("model '" + p.model() + "' is not in the bucket: put the TorchScript file at " + modelKey
+                    + " (and its sidecar, if any) before uploading images that name it, or leave \"model\" out for googlenet");
+        }
+        String sidecarKey = modelKey.substring(0, modelKey.length() - ".pt".length()) + ".json";
+        Optional<ObjectStore.ObjectInfo> sidecar = objects.head(sidecarKey);
+        if (sidecar.isEmpty()) {
+            return;
+        }
+        Set<String> names = outputNames(objects.getBytes(sidecarKey), sidecarKey);
+        for (LayerWeight l : p.layers()) {
+            if (!names.contains(l.name())) {
+                String from = p.preset() != null
+                        ? " (the preset '" + p.preset() + "' names googlenet layers: with a custom model, name its layers "
+                        + "in \"layers\" or upload outside the preset folder)"
+                        : "";
+                throw new Rejection("unknown layer '" + l.name() + "' for model " + p.model() + from + "; its layers ("
+                        + sidecarKey + ") are: " + String.join(", ", names));
+            }
+        }
+    }
+
+    private static Set<String> outputNames(byte[] sidecar, String key) throws Rejection {
+        List<String> names = new ArrayList<>();
+        try {
+            JsonNode outputs = JSON.readTree(sidecar).path("outputs");
+            for (JsonNode o : outputs) {
+                if (o.path("name").isTextual()) names.add(o.get("name").asText());
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Rejection(key + " (the model's sidecar) is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new Rejection(key + " (the model's sidecar) cannot be read: " + e.getMessage());
+        }
+        if (names.isEmpty()) {
+            throw new Rejection(key + " (the model's sidecar) names no outputs: it needs outputs[] with index and name");
+        }
+        return new LinkedHashSet<>(names);
+    }
+}
