@@ -100,7 +100,10 @@ class LocalModeTest {
     @Test
     void localDefaultsApplyUnderEachUploadsOwnParametersAndAPresetFolderKeepsItsLayers() throws Exception {
         start(Duration.ofMillis(200), "{\"model\": \"tiny.pt\", \"layers\": [\"conv2\"], \"octaves\": 1, \"steps\": 1}");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=a.jpg"))
+        try (S3Client s3 = s3()) { // Validate checks that the model is there (the fake worker never loads it)
+            s3.putObject(b -> b.bucket("dreamscape").key("models/tiny.pt"), RequestBody.fromBytes(new byte[] {1, 2, 3}));
+        }
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve("upload?name=a.jpg"))
                 .header(WebServer.PARAMS_HEADER, "{\"layers\": [\"conv3\"]}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(40, 30))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), "conv3 is a layer of the default model, not of googlenet: " + r.body());
@@ -114,6 +117,11 @@ class LocalModeTest {
         assertEquals("conv2", awaitJob("uploads/b.jpg", "COMPLETED").get("parameters").get("layers").get(0).asText());
         JsonNode config = get("config");
         assertEquals("tiny.pt", config.get("defaults").get("model").asText());
+    }
+
+    /** A request that carries this start's token, as a script on this machine would. */
+    HttpRequest.Builder authed(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + mode.token());
     }
 
     S3Client s3() {
@@ -135,7 +143,7 @@ class LocalModeTest {
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve(path)).build(),
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve(path)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
     }
@@ -245,19 +253,19 @@ class LocalModeTest {
     @Test
     void thePageUploadFormStoresTheFileWithItsParameters() throws Exception {
         start();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=sky.jpg&preset=classic"))
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve("upload?name=sky.jpg&preset=classic"))
                 .header(WebServer.PARAMS_HEADER, "{\"octaves\":1,\"steps\":1}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(50, 40))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         assertEquals("uploads/classic/sky.jpg", JSON.readTree(r.body()).get("key").asText());
         JsonNode job = awaitJob("uploads/classic/sky.jpg", "COMPLETED");
         assertEquals("classic", job.get("parameters").get("preset").asText());
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=x.jpg"))
+        HttpResponse<String> bad = http.send(authed(mode.pageUrl().resolve("upload?name=x.jpg"))
                 .header(WebServer.PARAMS_HEADER, "{\"steps\": 100000}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(8, 8))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("steps"), bad.body());
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(mode.pageUrl()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = http.send(authed(mode.pageUrl()).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains("local/upload.js") && page.body().contains("id=\"local-upload\""));
     }
 }

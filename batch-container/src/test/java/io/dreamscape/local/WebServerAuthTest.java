@@ -34,11 +34,29 @@ class WebServerAuthTest {
     }
 
     @Test
-    void bindingBeyondLoopbackWithoutATokenIsRefused() {
+    void aShortTokenIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalMode.start(
-                new LocalMode.Config(dir, "0.0.0.0", 0, 0, "dreamscape", 1, null, Duration.ofSeconds(1), null),
+                new LocalMode.Config(dir, "0.0.0.0", 0, 0, "dreamscape", 1, "short", Duration.ofSeconds(1), null),
                 LocalModeTest::fakeWorker, 0));
         assertTrue(e.getMessage().contains("--token"), e.getMessage());
+    }
+
+    @Test
+    void withoutATokenEachStartMakesAFreshOne() throws Exception {
+        String first;
+        try (LocalMode mode = LocalMode.start(new LocalMode.Config(dir, "127.0.0.1", 0, 0, "dreamscape", 1, null,
+                Duration.ofSeconds(1), null), LocalModeTest::fakeWorker, 0)) {
+            first = mode.token();
+            assertTrue(first.length() >= 32, first);
+            assertTrue(mode.pageUrlWithToken().toString().endsWith("/?token=" + first));
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    mode.pageUrl().resolve("jobs")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), "loopback is no exception: other users of this machine reach it too");
+        }
+        try (LocalMode mode = LocalMode.start(new LocalMode.Config(dir, "127.0.0.1", 0, 0, "dreamscape", 1, null,
+                Duration.ofSeconds(1), null), LocalModeTest::fakeWorker, 0)) {
+            assertTrue(!first.equals(mode.token()));
+        }
     }
 
     @Test
