@@ -160,6 +160,9 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         // The worker's tiny fixture model (batch-container test resources), two octaves of two steps: seconds on a CPU.
         Path models = repo.resolve("batch-container/src/test/resources/fixtures");
         endpoint.batch(new RealWorker(objects, awsEnv, models, repo.resolve("tests/target/stepfunctions/worker")));
+        // The model is in the bucket's models/ folder, as Validate checks before anything is planned.
+        s3.putObject(b -> b.bucket(bucket).key("models/tiny_dict.pt"),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(models.resolve("tiny_dict.pt")));
         String params = "{\"model\":\"tiny_dict.pt\",\"layers\":[\"conv2\"],\"octaves\":2,\"steps\":2,"
                 + "\"tile\":64,\"jitter\":8,\"seed\":20261126}";
         s3.putObject(b -> b.bucket(bucket).key("uploads/real.png").metadata(Map.of("dreamscape", params)),
