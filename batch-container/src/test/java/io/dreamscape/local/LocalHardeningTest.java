@@ -158,8 +158,8 @@ class LocalHardeningTest {
 
         put("models/tuple.pt", new byte[] {'P', 'K'}, null);
         put("models/tuple.json", "{\"outputs\": [{\"index\": 0, \"name\": \"conv1\"}]}".getBytes(StandardCharsets.UTF_8), null);
-        put("uploads/classic/l.jpg", image(40, 30, "jpg"), "{\"model\": \"tuple.pt\"}");
-        JsonNode layer = awaitFinished("uploads/classic/l.jpg", 1);
+        put("uploads/l.jpg", image(40, 30, "jpg"), "{\"model\": \"tuple.pt\", \"layers\": [\"inception4c\"]}");
+        JsonNode layer = awaitFinished("uploads/l.jpg", 1);
         assertEquals("FAILED", layer.get("state").asText());
         assertTrue(layer.get("error").asText().contains("unknown layer 'inception4c'"), layer.toString());
 

@@ -3,7 +3,8 @@ package io.dreamscape.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dreamscape.job.DreamParameters;
-import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.LayerSelection;
+import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.ports.ObjectStore;
 import java.io.IOException;
@@ -41,30 +42,30 @@ final class ModelCheck {
             return;
         }
         Set<String> names = outputNames(objects.getBytes(sidecarKey), sidecarKey);
-        for (LayerWeight l : p.layers()) {
-            if (!names.contains(l.name())) {
-                String from = p.preset() != null
-                        ? " (the preset '" + p.preset() + "' names googlenet layers: with a custom model, name its layers "
-                        + "in \"layers\" or upload outside the preset folder)"
-                        : "";
-                throw new Rejection("unknown layer '" + l.name() + "' for model " + p.model() + from + "; its layers ("
-                        + sidecarKey + ") are: " + String.join(", ", names));
-            }
+        try {
+            // As the worker will choose: explicit layers must exist; a preset's maps to the same relative depth.
+            LayerSelection.resolve(p, List.copyOf(names));
+        } catch (ParameterException e) {
+            throw new Rejection(e.getMessage().replace("this model's layers are", "the layers of " + p.model() + " ("
+                    + sidecarKey + ") are"));
         }
     }
 
     private static Set<String> outputNames(byte[] sidecar, String key) throws Rejection {
-        List<String> names = new ArrayList<>();
+        List<JsonNode> named = new ArrayList<>();
         try {
             JsonNode outputs = JSON.readTree(sidecar).path("outputs");
             for (JsonNode o : outputs) {
-                if (o.path("name").isTextual()) names.add(o.get("name").asText());
+                if (o.path("name").isTextual()) named.add(o);
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new Rejection(key + " (the model's sidecar) is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new Rejection(key + " (the model's sidecar) cannot be read: " + e.getMessage());
         }
+        // shallow to deep, in the order of the outputs' indexes, as the worker lists them
+        named.sort(java.util.Comparator.comparingInt(o -> o.path("index").asInt(Integer.MAX_VALUE)));
+        List<String> names = named.stream().map(o -> o.get("name").asText()).toList();
         if (names.isEmpty()) {
             throw new Rejection(key + " (the model's sidecar) names no outputs: it needs outputs[] with index and name");
         }

@@ -61,6 +61,22 @@ class JobModelTest {
     }
 
     @Test
+    void aPresetOnAnotherNetworkPicksTheLayerAtTheSameRelativeDepth() {
+        java.util.List<String> mobile = java.util.List.of("a", "b", "c", "d", "e");
+        DreamParameters classic = DreamParameters.defaults().with(
+                new ParameterOverrides("x.pt", null, "classic", null, null, null, null, null, null, null, null, null, null));
+        assertEquals("inception4c", classic.layers().get(0).name(), "the preset's layers are laid into the parameters");
+        assertEquals("d", LayerSelection.resolve(classic, mobile).get(0).name(), "0.66 of the way down");
+        DreamParameters animalist = DreamParameters.defaults().with(
+                new ParameterOverrides("x.pt", null, "animalist", null, null, null, null, null, null, null, null, null, null));
+        assertEquals("e", LayerSelection.resolve(animalist, mobile).get(0).name());
+        // explicit layers are still checked
+        DreamParameters explicit = DreamParameters.defaults().with(new ParameterOverrides("x.pt",
+                java.util.List.of(LayerWeight.parse("zz")), "classic", null, null, null, null, null, null, null, null, null, null));
+        assertThrows(ParameterException.class, () -> LayerSelection.resolve(explicit, mobile));
+    }
+
+    @Test
     void noTwoJobsShareAnOutputKey() {
         JobId one = JobId.random();
         JobId two = JobId.random();
