@@ -21,10 +21,17 @@ final class LocalAccessFilter extends Filter {
 
     private final LocalAccess access;
     private final String cookieName;
+    private final boolean secure;
 
     LocalAccessFilter(LocalAccess access, int port) {
+        this(access, port, false);
+    }
+
+    /** {@code secure}: the server speaks HTTPS, so the cookie is sent over HTTPS only. */
+    LocalAccessFilter(LocalAccess access, int port, boolean secure) {
         this.access = access;
         this.cookieName = cookieName(port);
+        this.secure = secure;
     }
 
     static String cookieName(int port) {
@@ -57,7 +64,7 @@ final class LocalAccessFilter extends Filter {
         if (method.equals("GET") && token != null && (path.equals("/") || path.equals("/index.html"))
                 && access.tokenMatches(token)) {
             x.getResponseHeaders().add("Set-Cookie", cookieName + "=" + access.token()
-                    + "; Path=/; HttpOnly; SameSite=Strict");
+                    + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : ""));
             String rest = withoutToken(x.getRequestURI().getRawQuery());
             x.getResponseHeaders().set("Location", path + (rest.isEmpty() ? "" : "?" + rest));
             x.getResponseHeaders().set("Cache-Control", "no-store");

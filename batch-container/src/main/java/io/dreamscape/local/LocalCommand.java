@@ -82,6 +82,15 @@ public final class LocalCommand implements Callable<Integer> {
                     + "e.g. the name you reach this machine by; repeatable")
     List<String> allowHosts = new ArrayList<>();
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "serve the page, the API and the S3 endpoint over HTTPS with the key and certificate in this "
+                    + "PKCS12 or JKS file (e.g. made with keytool or mkcert)")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password", paramLabel = "PASSWORD", defaultValue = "${env:DREAMSCAPE_TLS_PASSWORD}",
+            description = "the keystore's password; default $DREAMSCAPE_TLS_PASSWORD")
+    String tlsPassword;
+
     @Option(names = "--max-upload", paramLabel = "SIZE", defaultValue = "4G",
             description = "largest upload through the page: bytes or with K, M, G (binary); larger gets 413 "
                     + "(default ${DEFAULT-VALUE})")
@@ -107,7 +116,11 @@ public final class LocalCommand implements Callable<Integer> {
             ObjectNode defaults = uploadDefaults();
             config = new LocalMode.Config(data, bind, port, s3Port, bucket, workers == null ? 0 : workers,
                     token == null || token.isBlank() ? null : token.strip(), Duration.ofMillis(Math.max(100, scanMs)),
-                    defaults, allowHosts, parseSize(maxUpload));
+                    defaults, allowHosts, parseSize(maxUpload),
+                    tlsKeystore == null ? null : new LocalMode.Tls(tlsKeystore, tlsPassword));
+            if (tlsKeystore != null && !Files.isRegularFile(tlsKeystore)) {
+                throw new IllegalArgumentException("--tls-keystore " + tlsKeystore + ": file not found");
+            }
             if (workers != null && workers < 1) {
                 throw new IllegalArgumentException("--workers " + workers + ": at least 1");
             }
@@ -150,7 +163,7 @@ public final class LocalCommand implements Callable<Integer> {
             }
             err.printf("  results appear in:            %s%n", data.toAbsolutePath().resolve(bucket).resolve(StorageLayout.OUTPUTS));
             err.println("Stop with Ctrl-C; unfinished jobs resume at the next start.");
-            if (!isLoopback(bind)) {
+            if (!isLoopback(bind) && tlsKeystore == null) {
                 err.println();
                 err.println("WARNING: --bind " + bind + " serves this machine's page, API and bucket beyond loopback over PLAIN "
                         + "HTTP:");
@@ -158,6 +171,7 @@ public final class LocalCommand implements Callable<Integer> {
                 err.println("WARNING: them. Prefer the default 127.0.0.1 and an SSH tunnel from the other machine:");
                 err.println("WARNING:   ssh -N -L " + port + ":127.0.0.1:" + port + " -L " + s3Port + ":127.0.0.1:" + s3Port
                         + " USER@THIS-MACHINE");
+                err.println("WARNING: or serve HTTPS with --tls-keystore FILE.p12 --tls-password …");
             }
         } catch (IllegalArgumentException e) {
             err.println("dreamscape local: " + e.getMessage());

@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,14 +59,20 @@ public final class LocalMode implements AutoCloseable {
      * {@code uploadDefaults}: parameters (a JSON object of the schema) that apply to every upload unless it sets them
      * itself; null for none.
      */
+    /** A keystore (PKCS12 or JKS) holding the servers' key and certificate, for HTTPS on both ports. */
+    public record Tls(Path keystore, String password) {
+    }
+
+    /** {@code tls}: null for plain HTTP. */
     public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                         Duration scanEvery, ObjectNode uploadDefaults, List<String> allowHosts, long maxUpload) {
+                         Duration scanEvery, ObjectNode uploadDefaults, List<String> allowHosts, long maxUpload, Tls tls) {
         /** Page uploads up to 4 GiB: a 1-gigapixel JPEG or PNG fits. */
         public static final long DEFAULT_MAX_UPLOAD = 4L << 30;
 
         public Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
                       Duration scanEvery, ObjectNode uploadDefaults) {
-            this(data, bind, port, s3Port, bucket, workers, token, scanEvery, uploadDefaults, List.of(), DEFAULT_MAX_UPLOAD);
+            this(data, bind, port, s3Port, bucket, workers, token, scanEvery, uploadDefaults, List.of(), DEFAULT_MAX_UPLOAD,
+                    null);
         }
 
         public Config {
@@ -172,9 +181,12 @@ public final class LocalMode implements AutoCloseable {
         // On loopback any access key (scripts on this machine); beyond it the token is the secret key. Either way the
         // guard refuses foreign Host names and web pages of other origins.
         AuthenticationType auth = loopback ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4;
-        s3proxy = S3Proxy.builder().blobStore(blobs)
-                .awsAuthentication(auth, loopback ? null : ACCESS_KEY, loopback ? null : token)
-                .endpoint(URI.create("http://" + hostText(bindAddress) + ":" + config.s3Port()))
+        SSLContext tls = config.tls() == null ? null : sslContext(config.tls());
+        String scheme = tls == null ? "http" : "https";
+        S3Proxy.Builder s3 = S3Proxy.builder().blobStore(blobs)
+                .awsAuthentication(auth, loopback ? null : ACCESS_KEY, loopback ? null : token);
+        URI listen = URI.create(scheme + "://" + hostText(bindAddress) + ":" + config.s3Port());
+        s3proxy = (tls == null ? s3.endpoint(listen) : s3.secureEndpoint(listen).sslContext(tls))
                 .maxSinglePartObjectSize(Math.min(config.maxUpload(), 5L << 30))
                 .ignoreUnknownHeaders(true)
                 .build();
@@ -188,18 +200,18 @@ public final class LocalMode implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        s3Endpoint = URI.create("http://" + host + ":" + s3proxy.getPort());
+        s3Endpoint = URI.create(scheme + "://" + host + ":" + (tls == null ? s3proxy.getPort() : s3proxy.getSecurePort()));
 
         try {
             web = new WebServer(new InetSocketAddress(bindAddress, config.port()), status, objects, blobs, signer, token,
-                    scratch, s3Endpoint.toString(), runner::pending, log);
+                    scratch, s3Endpoint.toString(), runner::pending, log, tls);
         } catch (java.net.BindException e) {
             throw new IOException("the web port " + config.port() + " is in use: choose another with --port", e);
         }
         open.add(web);
-        web.guard(new LocalAccessFilter(access, web.port()));
+        web.guard(new LocalAccessFilter(access, web.port(), tls != null));
         web.maxUpload(config.maxUpload());
-        pageUrl = URI.create("http://" + host + ":" + web.port() + "/");
+        pageUrl = URI.create(scheme + "://" + host + ":" + web.port() + "/");
         signer.base(pageUrl.toString());
         web.start();
 
@@ -223,6 +235,22 @@ public final class LocalMode implements AutoCloseable {
         }, 0, config.scanEvery().toMillis(), TimeUnit.MILLISECONDS);
         log.info("local mode started", "page", pageUrl.toString(), "s3Endpoint", s3Endpoint.toString(),
                 "bucket", config.bucket(), "data", data.toString(), "workers", workers, "devices", devices.toString());
+    }
+
+    /** The servers' TLS context from {@code --tls-keystore}, with a sentence when the file or password is wrong. */
+    static SSLContext sslContext(Tls tls) {
+        char[] password = tls.password() == null ? new char[0] : tls.password().toCharArray();
+        try {
+            KeyStore ks = KeyStore.getInstance(tls.keystore().toFile(), password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("--tls-keystore " + tls.keystore() + ": cannot read a key and certificate "
+                    + "from it (" + e.getMessage() + "); give a PKCS12 or JKS file and its --tls-password", e);
+        }
     }
 
     private static String hostText(InetAddress a) {

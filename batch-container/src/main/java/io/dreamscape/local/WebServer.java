@@ -72,6 +72,13 @@ final class WebServer implements AutoCloseable {
 
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
+        this(address, status, objects, blobs, signer, token, scratch, s3Endpoint, pending, log, null);
+    }
+
+    /** {@code tls}: serve HTTPS with this context (null: plain HTTP). */
+    WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
+              String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log,
+              javax.net.ssl.SSLContext tls) throws IOException {
         this.status = status;
         this.objects = objects;
         this.blobs = blobs;
@@ -81,7 +88,13 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
-        this.server = HttpServer.create(address, 64);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 64);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        }
         context = server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "dreamscape-web");
