@@ -46,6 +46,30 @@ final class Housekeeping {
         return all.size();
     }
 
+    /**
+     * {@link #removeJobWork} for every job folder under {@code <bucket folder>/jobs/} whose job has ended; how many
+     * objects went. Unfinished jobs keep theirs (they resume from them).
+     */
+    static int sweepFinishedJobs(Path bucketFolder, BlobStore blobs, String bucket, H2ProgressStore progress) throws IOException {
+        Path jobs = bucketFolder.resolve("jobs");
+        if (!Files.isDirectory(jobs)) return 0;
+        List<Path> folders;
+        try (Stream<Path> s = Files.list(jobs)) {
+            folders = s.filter(p -> Files.isDirectory(p.resolve("shards")) || Files.isDirectory(p.resolve("checkpoints")))
+                    .toList();
+        }
+        int n = 0;
+        for (Path f : folders) {
+            String name = f.getFileName().toString();
+            if (!JobId.isValid(name)) continue;
+            JobId id = JobId.of(name);
+            if (progress.get(id).map(j -> j.state().isTerminal()).orElse(false)) {
+                n += removeJobWork(blobs, bucket, id);
+            }
+        }
+        return n;
+    }
+
     /** Removes {@code jobs/{id}/shards/} and {@code jobs/{id}/checkpoints/}; how many objects went. */
     static int removeJobWork(BlobStore blobs, String bucket, JobId id) {
         int n = 0;

@@ -217,6 +217,10 @@ public final class LocalMode implements AutoCloseable {
 
         runner.start();
         runner.resumeUnfinished();
+        int swept = Housekeeping.sweepFinishedJobs(data.resolve(config.bucket()), blobs, config.bucket(), progress);
+        if (swept > 0) { // jobs that ended before this version, or just before a crash
+            log.info("removed shards and checkpoints of finished jobs", "objects", swept);
+        }
         UploadScanner scanner = new UploadScanner(blobs, config.bucket(), runner::submitUpload,
                 o -> runner.alreadyHandled(o.key(), o.size() == null ? -1 : o.size(), o.lastModified()),
                 Duration.ofMillis(Math.min(1000, config.scanEvery().toMillis())), clock);

@@ -216,6 +216,12 @@ class LocalHardeningTest {
             if (left.equals(List.of("plan.json"))) break;
         }
         assertEquals(List.of("plan.json"), left, "shards and checkpoints are removed once the job is done");
+        // what an older version (or a crash just after completion) left is swept at the next start
+        Files.createDirectories(job.resolve("shards"));
+        Files.write(job.resolve("shards/0.png"), new byte[10]);
+        mode.close();
+        start();
+        assertFalse(Files.exists(job.resolve("shards/0.png")), "swept at start");
         assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/" + done.get("outputKey").asText())), "outputs stay");
     }
 
