@@ -15,8 +15,8 @@ import java.util.logging.Logger;
  * <ul>
  * <li><b>One intra-op thread per model call.</b> Some CPU kernels (measured: the tiny fixture's convolutions on a
  * 2-core AMD EPYC without AVX2) split their work between OpenMP threads in a way that changes the last bits from run to
- * run; with one thread per call every result is bit-identical. The engine keeps the cores busy by running several
- * windows at once on its own threads ({@link #workers}), whose results do not depend on which thread ran them.
+ * run; with one thread per call every result is bit-identical. The engine can run several windows at once on its own
+ * threads ({@link #workers}; results do not depend on which thread ran them), though by default it runs one.
  * An explicit {@code OMP_NUM_THREADS} or {@code -Dai.djl.pytorch.num_threads} is respected (and then determinism is
  * whatever that thread count gives).</li>
  * <li><b>libtorch's C++ log below ERROR is silenced</b> unless {@code TORCH_CPP_LOG_LEVEL} is set: on CPUs without
@@ -59,15 +59,16 @@ public final class TorchRuntime {
     }
 
     /**
-     * How many windows the engine computes at once: on the CPU one per core when each call has one thread (see
-     * above), else one; on a GPU one (the device is the parallel part; batches fill it).
-     * {@code DREAMSCAPE_ENGINE_THREADS} overrides it.
+     * How many windows the engine computes at once: 1 by default on CPU and GPU. Measured on the 2-core machine
+     * (docs/benchmarks.md): two windows at once (one libtorch thread each) gave no speed-up over one at a time
+     * (MobileNetV2 1235 vs 1274 ms per Mpx·step; null model 81 vs 52) and raised the 25 MP peak from 826 to 1472 MiB
+     * (two sets of activations). {@code DREAMSCAPE_ENGINE_THREADS=N} runs N at once; results stay bit-identical,
+     * since each window's numbers do not depend on the thread that computed it.
      */
     public static int workers(Device device) {
         String env = System.getenv("DREAMSCAPE_ENGINE_THREADS");
         if (env != null && env.matches("[1-9][0-9]{0,2}")) return Integer.parseInt(env);
-        if (device.isGpu() || !deterministicThreads()) return 1;
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+        return 1;
     }
 
     /** The current c10 log level (0 INFO, 1 WARNING, 2 ERROR), or -1 when it cannot be read. */

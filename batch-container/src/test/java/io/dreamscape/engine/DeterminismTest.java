@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Same seed ⇒ bit-identical image, in this process and in new processes, on both paths, also with libtorch forced to
- * its non-AVX2 kernels ({@code ATEN_CPU_CAPABILITY=default}, what a CPU without AVX2 runs). Resume is covered by
+ * its non-AVX2 kernels ({@code ATEN_CPU_CAPABILITY=default}, what a CPU without AVX2 runs), and with two windows
+ * computed at once ({@code DREAMSCAPE_ENGINE_THREADS=2}). Resume is covered by
  * DreamEngineTest. The digest covers every float of the result.
  */
 class DeterminismTest {
@@ -59,6 +60,7 @@ class DeterminismTest {
         assertEquals(here, again, "same process twice");
         String child1 = child(null);
         String child2 = child(null);
+        assertEquals(here, child(null, "2"), "a new process computing two windows at once");
         assertEquals(here, child1, "a new process");
         assertEquals(child1, child2, "another new process");
         String plain1 = child("default");
@@ -67,11 +69,16 @@ class DeterminismTest {
     }
 
     private String child(String atenCapability) throws IOException, InterruptedException {
+        return child(atenCapability, null);
+    }
+
+    private String child(String atenCapability, String engineThreads) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), DeterminismTest.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         if (atenCapability != null) pb.environment().put("ATEN_CPU_CAPABILITY", atenCapability);
+        if (engineThreads != null) pb.environment().put("DREAMSCAPE_ENGINE_THREADS", engineThreads);
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "child finished");
