@@ -48,11 +48,10 @@ public final class DreamFile {
         int bits = loaded.bitsPerSample();
         try (FloatPlanes image = loaded.planes();
              GradientStep gradients = new GradientStep(network, layers, device)) {
-            if (!loaded.streamed()) {
-                // The classic decode (an interlaced PNG) held the whole image: one full collection hands that heap
-                // (3 bytes per pixel) back to the OS before libtorch allocates for the tiles. docs/benchmarks.md.
-                System.gc();
-            }
+            // One full collection hands the decode's heap back to the OS before libtorch allocates for the tiles, so
+            // the two peaks do not add up: the streamed decode's short-lived row garbage (the young generation fills
+            // with it), or the classic decode's whole image (an interlaced PNG). Measured: docs/benchmarks.md.
+            System.gc();
             DreamListener recording = new DreamListener() {
                 @Override
                 public void progress(long done, long total) {

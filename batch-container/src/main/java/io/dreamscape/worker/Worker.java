@@ -453,10 +453,9 @@ public final class Worker {
         }
         log.info("input decoded", "width", plan.width(), "height", plan.height(), "halo", halo.toString(),
                 "streamed", loaded.streamed(), "seconds", seconds(t0));
-        if (!loaded.streamed()) {
-            // The classic decode held the whole image: hand its heap back before libtorch allocates for the tiles.
-            System.gc();
-        }
+        // Hand the decode's heap (row garbage, or the whole image after a classic decode) back before libtorch
+        // allocates for the tiles (as DreamFile does).
+        System.gc();
         return loaded.planes();
     }
 

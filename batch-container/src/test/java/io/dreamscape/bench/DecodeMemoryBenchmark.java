@@ -30,7 +30,7 @@ import javax.imageio.stream.ImageOutputStream;
  * {@link EngineBenchmark}) of
  * <ul>
  *   <li>{@code dreamscape dream} with a near-trivial model, 1 octave, 1 step, for JPEGs of the given sizes, run from two
- *   CLI jars side by side (before = main, after = this branch): {@code cli JAR_BEFORE JAR_AFTER MODEL WORK MP...};</li>
+ *   CLI jars side by side (before = main, after = this branch): {@code cli before=JAR,after=JAR MODEL WORK MP...};</li>
  *   <li>the input stage of one shard worker — decoding the centre halo of a 20000×12500 JPEG cut in 3×3 shards into
  *   float planes — the classic way (whole decode, then copy; exactly what the worker did before) and streamed:
  *   {@code shard WORK}.</li>
@@ -41,30 +41,32 @@ public final class DecodeMemoryBenchmark {
     public static void main(String[] args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         if (args[0].equals("cli")) {
-            Path before = Path.of(args[1]);
-            Path after = Path.of(args[2]);
-            String model = args[3];
-            Path work = Files.createDirectories(Path.of(args[4]));
+            // cli LABEL=JAR[,LABEL=JAR...] MODEL WORK MP...
+            String[] jars = args[1].split(",");
+            String model = args[2];
+            Path work = Files.createDirectories(Path.of(args[3]));
             List<String> rows = new ArrayList<>();
-            for (int i = 5; i < args.length; i++) {
+            for (int i = 4; i < args.length; i++) {
                 double mp = Double.parseDouble(args[i]);
                 int w = (int) Math.round(Math.sqrt(mp * 1e6 * 1.5));
                 int h = (int) Math.round(mp * 1e6 / w);
                 Path in = synthetic(work, w, h);
-                String row = String.format(Locale.ROOT, "| %s MP (%d×%d) |", args[i], w, h);
-                for (Path jar : List.of(before, after)) {
+                for (String labelled : jars) {
+                    String label = labelled.substring(0, labelled.indexOf('='));
+                    Path jar = Path.of(labelled.substring(labelled.indexOf('=') + 1));
                     Path out = work.resolve("out.jpg");
                     List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=50",
                             "-jar", jar.toString(), "dream", in.toString(), "-o", out.toString(), "--model", model,
                             "--layer", "conv2", "--octaves", "1", "--steps", "1", "--quiet",
                             "--scratch", work.resolve("scratch").toString());
-                    row += " " + measure(cmd, work.resolve("cli-" + args[i] + "-" + jar.getParent().getParent().getFileName() + ".log")) + " |";
+                    String row = String.format(Locale.ROOT, "| %s MP (%d×%d) | %s | %s |", args[i], w, h, label,
+                            measure(cmd, work.resolve("cli-" + args[i] + "-" + label + ".log")));
                     Files.deleteIfExists(out);
+                    rows.add(row);
+                    System.err.println(row);
                 }
-                rows.add(row);
-                System.err.println(row);
             }
-            System.out.println("| input | before (main): peak RssAnon, wall | after: peak RssAnon, wall |");
+            System.out.println("| input | build | peak RssAnon, wall |");
             System.out.println("|---|---|---|");
             rows.forEach(System.out::println);
         } else if (args[0].equals("shard")) {

@@ -35,7 +35,7 @@ final class RowWindowBuffer extends DataBuffer {
     }
 
     private final SampleModel windowModel;
-    private final long stride;
+    private final int stride;
     private final int height;
     private final int windowRows;
     private final Flush flush;
@@ -53,7 +53,7 @@ final class RowWindowBuffer extends DataBuffer {
     RowWindowBuffer(SampleModel full, int windowRows, boolean passesRewriteWholeRows, Flush flush) {
         super(full.getDataType(), Math.toIntExact(Math.multiplyExact(rowStride(full), (long) full.getHeight())),
                 banks(full));
-        this.stride = rowStride(full);
+        this.stride = Math.toIntExact(rowStride(full));
         this.height = full.getHeight();
         this.windowRows = Math.max(1, Math.min(windowRows, height));
         this.windowModel = full.createCompatibleSampleModel(full.getWidth(), this.windowRows);
@@ -92,18 +92,18 @@ final class RowWindowBuffer extends DataBuffer {
     }
 
     private int local(int i) {
-        long row = i / stride;
+        int row = i / stride;
         if (row < start && !passesRewriteWholeRows) {
             throw new NotSequential("the reader went back to row " + row + " after row " + (start - 1) + " was handed on");
         }
         if (row < start || row >= start + windowRows) { // below the window, or a new pass from the top
             if (finished) throw new NotSequential("write after the end");
             if (dirty) flushWindow();
-            start = (int) row;
+            start = row;
             window = Raster.createWritableRaster(windowModel, null);
             data = window.getDataBuffer();
         }
-        return (int) (i - start * stride);
+        return i - start * stride;
     }
 
     private void flushWindow() {
@@ -114,7 +114,7 @@ final class RowWindowBuffer extends DataBuffer {
     }
 
     private boolean unwritten(int i) {
-        long row = i / stride;
+        int row = i / stride;
         if (row < start) throw new NotSequential("the reader read back row " + row + " after it was handed on");
         return row >= start + windowRows; // below the window: still all zero, as in a fresh image
     }
