@@ -43,6 +43,8 @@ final class RowWindowBuffer extends DataBuffer {
     private WritableRaster window;
     private DataBuffer data;
     private int start;
+    private int lo; // first element of the window: start · stride
+    private int hi; // one past its last element
     private boolean dirty;
     private boolean finished;
 
@@ -64,6 +66,12 @@ final class RowWindowBuffer extends DataBuffer {
         this.passesRewriteWholeRows = passesRewriteWholeRows;
         this.window = Raster.createWritableRaster(windowModel, null);
         this.data = window.getDataBuffer();
+        bounds();
+    }
+
+    private void bounds() {
+        lo = start * stride;
+        hi = (int) Math.min(Integer.MAX_VALUE, (long) (start + windowRows) * stride);
     }
 
     /** The number of data elements from one row to the next, or -1 when the layout is not one this buffer knows. */
@@ -88,10 +96,12 @@ final class RowWindowBuffer extends DataBuffer {
     void finish() {
         if (finished) return;
         finished = true;
+        lo = hi = -1; // every later access goes the slow way, and fails
         if (dirty) flushWindow();
     }
 
     private int local(int i) {
+        if (i >= lo && i < hi) return i - lo; // the common case: no division per sample
         int row = i / stride;
         if (row < start && !passesRewriteWholeRows) {
             throw new NotSequential("the reader went back to row " + row + " after row " + (start - 1) + " was handed on");
@@ -102,6 +112,7 @@ final class RowWindowBuffer extends DataBuffer {
             start = row;
             window = Raster.createWritableRaster(windowModel, null);
             data = window.getDataBuffer();
+            bounds();
         }
         return i - start * stride;
     }
