@@ -33,7 +33,8 @@ import javax.imageio.stream.ImageOutputStream;
  *   CLI jars side by side (before = main, after = this branch): {@code cli before=JAR,after=JAR MODEL WORK MP...};</li>
  *   <li>the input stage of one shard worker — decoding the centre halo of a 20000×12500 JPEG cut in 3×3 shards into
  *   float planes — the classic way (whole decode, then copy; exactly what the worker did before) and streamed:
- *   {@code shard WORK}.</li>
+ *   {@code shard WORK};</li>
+ *   <li>the decode stage alone for a whole image, classic vs streamed: {@code whole WORK MP}.</li>
  * </ul>
  * The synthetic JPEGs are written once into WORK from a lazy raster (no pixel copy, so 1 GP can be made) and reused.
  */
@@ -73,7 +74,7 @@ public final class DecodeMemoryBenchmark {
             Path work = Files.createDirectories(Path.of(args[1]));
             Path in = synthetic(work, 20000, 12500);
             String cp = System.getProperty("java.class.path");
-            System.out.println("| 20000×12500 JPEG, centre shard of 3×3 (halo 7067×4234 at 6466,4083) | peak RssAnon, wall |");
+            System.out.println("| 20000×12500 JPEG, centre shard of 3×3 (halo 7066×4334 at 6466,4082) | peak RssAnon, wall |");
             System.out.println("|---|---|");
             for (String mode : List.of("classic", "streamed")) {
                 List<String> cmd = List.of(java, "-XX:MaxRAMPercentage=60", "-cp", cp,
@@ -81,8 +82,27 @@ public final class DecodeMemoryBenchmark {
                 String row = "| " + mode + " | " + measure(cmd, work.resolve("shard-" + mode + ".log")) + " |";
                 System.out.println(row);
             }
+        } else if (args[0].equals("whole")) {
+            // whole WORK MP: the decode stage alone (whole image into float planes), classic vs streamed
+            Path work = Files.createDirectories(Path.of(args[1]));
+            double mp = Double.parseDouble(args[2]);
+            int w = (int) Math.round(Math.sqrt(mp * 1e6 * 1.5));
+            int h = (int) Math.round(mp * 1e6 / w);
+            Path in = synthetic(work, w, h);
+            String cp = System.getProperty("java.class.path");
+            for (String mode : List.of("classic", "streamed")) {
+                List<String> cmd = List.of(java, "-XX:MaxRAMPercentage=50", "-cp", cp,
+                        DecodeMemoryBenchmark.class.getName(), "decode", mode, in.toString(), work.toString(),
+                        "0,0," + w + "," + h);
+                System.out.println("| " + args[2] + " MP (" + w + "×" + h + "), whole image | " + mode + " | "
+                        + measure(cmd, work.resolve("whole-" + args[2] + "-" + mode + ".log")) + " |");
+            }
         } else if (args[0].equals("decode-halo")) {
             decodeHalo(args[1], Path.of(args[2]), Path.of(args[3]));
+        } else if (args[0].equals("decode")) {
+            String[] r = args[4].split(",");
+            decode(args[1], Path.of(args[2]), Path.of(args[3]), new Rectangle(Integer.parseInt(r[0]),
+                    Integer.parseInt(r[1]), Integer.parseInt(r[2]), Integer.parseInt(r[3])));
         } else {
             throw new IllegalArgumentException("cli | shard");
         }
@@ -90,7 +110,10 @@ public final class DecodeMemoryBenchmark {
 
     /** The child of "shard": the centre halo (shard 1,1 of 3×3 plus a 400 px halo) into float planes. */
     static void decodeHalo(String mode, Path in, Path work) throws IOException {
-        Rectangle halo = new Rectangle(20000 / 3 - 200, 12500 / 3 - 84, 20000 / 3 + 400, 12500 / 3 + 400 - 232);
+        decode(mode, in, work, new Rectangle(20000 / 3 - 200, 12500 / 3 - 84, 20000 / 3 + 400, 12500 / 3 + 400 - 232));
+    }
+
+    static void decode(String mode, Path in, Path work, Rectangle halo) throws IOException {
         Path scratch = Files.createDirectories(work.resolve("scratch"));
         long t0 = System.nanoTime();
         if (mode.equals("classic")) {
