@@ -118,12 +118,12 @@ public final class DecodeMemoryBenchmark {
         long t0 = System.nanoTime();
         if (mode.equals("classic")) {
             // What Worker.loadHalo did before issue 11: decode everything, then copy the halo.
-            try (FloatPlanes p = ImagePlanes.load(ImageDecoder.read(in, 1_000_000_000L), halo.x, halo.y, halo.width,
+            try (FloatPlanes p = ImagePlanes.load(ImageDecoder.read(in, 2_000_000_000L), halo.x, halo.y, halo.width,
                     halo.height, scratch)) {
                 System.out.println("classic " + p.width() + "×" + p.height());
             }
         } else {
-            try (FloatPlanes p = StreamedInput.load(in, RegionDecoder.probe(in, 1_000_000_000L), halo, scratch).planes()) {
+            try (FloatPlanes p = StreamedInput.load(in, RegionDecoder.probe(in, 2_000_000_000L), halo, scratch).planes()) {
                 System.out.println("streamed " + p.width() + "×" + p.height());
             }
         }
