@@ -58,19 +58,22 @@ public final class RegionDecoder {
      * to the rectangle's corner. {@code info} comes from {@link #probe}.
      */
     public static Result decode(Path file, ImageInfo info, Rectangle displayed, PixelSink sink) throws ImageException {
-        return decode(file, info, displayed, sink, WINDOW_BYTES);
+        return decode(file, info, displayed, sink, WINDOW_BYTES, Integer.MAX_VALUE);
     }
 
-    /** As above with a window of about {@code windowBytes} (at least 8 rows): tests use tiny windows. */
-    static Result decode(Path file, ImageInfo info, Rectangle displayed, PixelSink sink, long windowBytes)
-            throws ImageException {
+    /**
+     * As above with a window of about {@code windowBytes} (at least 8 rows) and the largest array a destination
+     * layout may need before it is split into one bank per band: tests use tiny ones.
+     */
+    static Result decode(Path file, ImageInfo info, Rectangle displayed, PixelSink sink, long windowBytes,
+                         long maxArrayElements) throws ImageException {
         Rectangle all = new Rectangle(0, 0, info.orientedWidth(), info.orientedHeight());
         if (displayed.isEmpty() || !all.contains(displayed)) {
             throw new IllegalArgumentException("region " + displayed + " is not inside the " + all.width + "×"
                     + all.height + " image");
         }
         try {
-            return new Result(stream(file, info, displayed, sink, windowBytes), true);
+            return new Result(stream(file, info, displayed, sink, windowBytes, maxArrayElements), true);
         } catch (RowWindowBuffer.NotSequential | UnsupportedLayout e) {
             return new Result(classic(file, info, displayed, sink), false);
         }
@@ -83,8 +86,8 @@ public final class RegionDecoder {
         }
     }
 
-    private static int stream(Path file, ImageInfo info, Rectangle displayed, PixelSink sink, long windowBytes)
-            throws ImageException {
+    private static int stream(Path file, ImageInfo info, Rectangle displayed, PixelSink sink, long windowBytes,
+                              long maxArrayElements) throws ImageException {
         Orientation o = new Orientation(info.orientation(), info.width(), info.height());
         Rectangle stored = o.storedRegion(displayed);
         List<String> warnings = new ArrayList<>();
@@ -102,7 +105,7 @@ public final class RegionDecoder {
                 ImageTypeSpecifier type = types.next();
                 ColorModel cm = type.getColorModel();
                 writer.model(cm);
-                SampleModel sm = layout(type, cm, stored.width, stored.height);
+                SampleModel sm = layout(type, cm, stored.width, stored.height, maxArrayElements);
                 RowWindowBuffer buffer;
                 try {
                     // libjpeg shows a progressive JPEG once per pass, each pass whole rows from the top: the later
@@ -147,9 +150,9 @@ public final class RegionDecoder {
      * The reader's own sample model for the region, unless its one array would exceed 2³¹ elements (an interleaved
      * RGB image over 715 megapixels): then one bank per band, which the reader fills the same way.
      */
-    private static SampleModel layout(ImageTypeSpecifier type, ColorModel cm, int w, int h) {
+    private static SampleModel layout(ImageTypeSpecifier type, ColorModel cm, int w, int h, long maxArrayElements) {
         int bands = cm.getNumComponents();
-        if (cm instanceof ComponentColorModel && (long) w * h * bands > Integer.MAX_VALUE && bands > 1
+        if (cm instanceof ComponentColorModel && (long) w * h * bands > maxArrayElements && bands > 1
                 && (long) w * h <= Integer.MAX_VALUE) {
             return new BandedSampleModel(cm.getTransferType(), w, h, bands);
         }

@@ -96,7 +96,7 @@ class RegionDecoderTest {
         for (Rectangle region : regions) {
             for (long window : new long[] {1, RegionDecoder.WINDOW_BYTES}) {
                 Planes got = new Planes(region.width, region.height);
-                RegionDecoder.Result r = RegionDecoder.decode(file, info, region, got, window);
+                RegionDecoder.Result r = RegionDecoder.decode(file, info, region, got, window, Integer.MAX_VALUE);
                 String what = fixture + ", orientation " + orientation + ", region " + region + ", window " + window;
                 if (fixture.mustStream()) assertTrue(r.streamed(), what + ": fell back to the classic decode");
                 assertEquals(full.bitsPerSample(), r.bitsPerSample(), what);
@@ -129,10 +129,29 @@ class RegionDecoderTest {
         Files.write(file, jpeg(img, false));
         ImageInfo info = RegionDecoder.probe(file, Long.MAX_VALUE);
         Planes got = new Planes(700, 300);
-        RegionDecoder.Result r = RegionDecoder.decode(file, info, new Rectangle(0, 0, 700, 300), got, 700 * 3 * 16);
+        RegionDecoder.Result r = RegionDecoder.decode(file, info, new Rectangle(0, 0, 700, 300), got, 700 * 3 * 16, Integer.MAX_VALUE);
         assertTrue(r.streamed());
         assertEquals(8, r.bitsPerSample());
         assertArrayEquals(crop(ImageDecoder.read(file, Long.MAX_VALUE), new Rectangle(0, 0, 700, 300)).data, got.data);
+    }
+
+    @Test
+    void anImageTooLargeForOneInterleavedArrayStreamsThroughOneBankPerBand() throws Exception {
+        // Above ~715 MP an interleaved RGB destination needs more than 2³¹ elements (the classic decode fails there);
+        // the decoder then lays the destination out in three banks. Simulated with a tiny array limit.
+        for (byte[] image : List.of(jpeg(rgb8(), false), write(rgb16(), "png"), write(rgb8(), "tiff"), cmykJpeg())) {
+            Path file = dir.resolve("banded");
+            Files.write(file, image);
+            for (int o : new int[] {1, 6}) {
+                ImageInfo p = RegionDecoder.probe(file, Long.MAX_VALUE);
+                ImageInfo info = new ImageInfo(p.format(), p.width(), p.height(), o, p.bitsPerSample());
+                Rectangle region = new Rectangle(1, 2, info.orientedWidth() - 3, info.orientedHeight() - 4);
+                Planes got = new Planes(region.width, region.height);
+                RegionDecoder.Result r = RegionDecoder.decode(file, info, region, got, 1, 100);
+                assertTrue(r.streamed(), p.format() + " orientation " + o);
+                assertArrayEquals(crop(classic(file, o), region).data, got.data, p.format() + " orientation " + o);
+            }
+        }
     }
 
     @Test
@@ -142,7 +161,7 @@ class RegionDecoderTest {
         ImageInfo info = RegionDecoder.probe(file, Long.MAX_VALUE);
         Rectangle region = new Rectangle(4, 2, 30, 20);
         Planes got = new Planes(region.width, region.height);
-        RegionDecoder.Result r = RegionDecoder.decode(file, info, region, got, 1);
+        RegionDecoder.Result r = RegionDecoder.decode(file, info, region, got, 1, Integer.MAX_VALUE);
         assertFalse(r.streamed(), "Adam7 passes revisit rows: the window cannot stream them");
         assertArrayEquals(crop(ImageDecoder.read(file, Long.MAX_VALUE), region).data, got.data);
     }
