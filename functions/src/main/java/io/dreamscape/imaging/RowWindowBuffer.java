@@ -1,6 +1,8 @@
 package io.dreamscape.imaging;
 
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.MultiPixelPackedSampleModel;
 import java.awt.image.Raster;
 import java.awt.image.SampleModel;
@@ -42,6 +44,8 @@ final class RowWindowBuffer extends DataBuffer {
     private final boolean passesRewriteWholeRows;
     private WritableRaster window;
     private DataBuffer data;
+    private byte[][] bytes; // data's banks when it is a DataBufferByte, else null
+    private short[][] shorts; // data's banks when it is a DataBufferUShort, else null
     private int start;
     private int lo; // first element of the window: start · stride
     private int hi; // one past its last element
@@ -64,8 +68,14 @@ final class RowWindowBuffer extends DataBuffer {
         }
         this.flush = flush;
         this.passesRewriteWholeRows = passesRewriteWholeRows;
-        this.window = Raster.createWritableRaster(windowModel, null);
-        this.data = window.getDataBuffer();
+        newWindow();
+    }
+
+    private void newWindow() {
+        window = Raster.createWritableRaster(windowModel, null);
+        data = window.getDataBuffer();
+        bytes = data instanceof DataBufferByte b ? b.getBankData() : null;
+        shorts = data instanceof DataBufferUShort u ? u.getBankData() : null;
         bounds();
     }
 
@@ -110,9 +120,7 @@ final class RowWindowBuffer extends DataBuffer {
             if (finished) throw new NotSequential("write after the end");
             if (dirty) flushWindow();
             start = row;
-            window = Raster.createWritableRaster(windowModel, null);
-            data = window.getDataBuffer();
-            bounds();
+            newWindow();
         }
         return i - start * stride;
     }
@@ -138,7 +146,14 @@ final class RowWindowBuffer extends DataBuffer {
     @Override
     public void setElem(int bank, int i, int val) {
         int l = local(i);
-        data.setElem(bank, l, val);
+        // Straight into the window's arrays for the usual types: this runs once per decoded sample.
+        if (bytes != null) {
+            bytes[bank][l] = (byte) val;
+        } else if (shorts != null) {
+            shorts[bank][l] = (short) val;
+        } else {
+            data.setElem(bank, l, val);
+        }
         dirty = true;
     }
 
