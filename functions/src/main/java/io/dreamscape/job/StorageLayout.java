@@ -12,6 +12,8 @@ package io.dreamscape.job;
  * outputs/[{preset}/]{name}.dream.jpg                full-size result (same pixel size as the input, EXIF copied)
  * outputs/[{preset}/]{name}.preview.jpg              preview, long side at most 2048 px
  * outputs/[{preset}/]{name}.thumb.jpg                thumbnail, long side at most 256 px
+ * outputs/[{preset}/]{name}.dream.dzi                Deep Zoom descriptor of the result (written after its tiles)
+ * outputs/[{preset}/]{name}.dream_files/{l}/{c}_{r}.jpg   its tile pyramid (see io.dreamscape.stitch.DeepZoomWriter)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *
@@ -62,5 +64,24 @@ public final class StorageLayout {
 
     public static String thumbKey(String name) {
         return OUTPUTS + name + ".thumb.jpg";
+    }
+
+    /**
+     * The Deep Zoom descriptor beside an output: {@code outputs/cat.dream.jpg} → {@code outputs/cat.dream.dzi}. Derived
+     * from the output key, so the pyramid follows wherever the output goes.
+     */
+    public static String deepZoomKey(String outputKey) {
+        return stem(outputKey) + ".dzi";
+    }
+
+    /** The folder of the pyramid's tiles, {@code outputs/cat.dream_files/} (the DZI convention: NAME.dzi, NAME_files/). */
+    public static String deepZoomTilesPrefix(String outputKey) {
+        return stem(outputKey) + "_files/";
+    }
+
+    private static String stem(String key) {
+        int slash = key.lastIndexOf('/');
+        int dot = key.lastIndexOf('.');
+        return dot > slash + 1 ? key.substring(0, dot) : key;
     }
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
  *       dreaming), octaves, etaSeconds (null when unknown), sourceKey, sourceBucket, width, height, createdAt,
  *       updatedAt, startedAt, heartbeatAt (ISO-8601 UTC or null), error (null unless FAILED), outputKey, previewKey,
  *       thumbKey (null until COMPLETED), outputUrl, previewUrl, thumbUrl, urlExpiresAt (presigned, COMPLETED only),
+ *       deepZoomUrl (COMPLETED only: the DZI descriptor, relative to the API root; see {@link DeepZoomService}),
  *       shards: [{index, percent, done, total, octave}], estimate: {gpuSeconds, wallSeconds, costUsd, ...},
  *       parameters (the resolved parameter schema)
  * list: {"jobs": [job...], "next": cursor or null}, newest first
@@ -36,12 +37,19 @@ public final class StatusService {
     private final ObjectStore objects;
     private final Duration urlTtl;
     private final Clock clock;
+    private final DeepZoomService deepZoom;
 
     public StatusService(ProgressStore progress, ObjectStore objects, Duration urlTtl, Clock clock) {
         this.progress = progress;
         this.objects = objects;
         this.urlTtl = ObjectStore.checkTtl(urlTtl);
         this.clock = clock;
+        this.deepZoom = new DeepZoomService(progress, objects);
+    }
+
+    /** The deep-zoom routes over the same stores. */
+    public DeepZoomService deepZoom() {
+        return deepZoom;
     }
 
     public Optional<Map<String, Object>> job(JobId id) throws IOException {
@@ -87,6 +95,7 @@ public final class StatusService {
         m.put("previewUrl", done && j.previewKey() != null ? objects.presignGet(j.previewKey(), urlTtl).toString() : null);
         m.put("thumbUrl", done && j.thumbKey() != null ? objects.presignGet(j.thumbKey(), urlTtl).toString() : null);
         m.put("urlExpiresAt", done ? now.plus(urlTtl).toString() : null);
+        m.put("deepZoomUrl", done ? DeepZoomService.url(j.jobId()) : null);
         List<Map<String, Object>> shards = new ArrayList<>();
         for (int i = 0; i < j.shardWork().size(); i++) {
             long total = j.shardWork().get(i);

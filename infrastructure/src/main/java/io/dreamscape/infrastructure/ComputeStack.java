@@ -554,7 +554,7 @@ public final class ComputeStack extends Stack {
 
     private HttpApi statusApi(IFunction status) {
         HttpApi api = HttpApi.Builder.create(this, "StatusApi")
-                .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}")
+                .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}, deep-zoom tiles, viewer script")
                 .createDefaultStage(false)
                 .build();
         LogGroup accessLogs = LogGroup.Builder.create(this, "StatusApiAccessLogs")
@@ -566,7 +566,8 @@ public final class ComputeStack extends Stack {
                 .stageName("$default")
                 .autoDeploy(true)
                 // A public endpoint in front of a paid function: cap what a flood can cost.
-                .throttle(ThrottleSettings.builder().rateLimit(20).burstLimit(40).build())
+                // The deep-zoom viewer asks for a few dozen tiles per view change (each a tiny redirect), hence 100/200.
+                .throttle(ThrottleSettings.builder().rateLimit(100).burstLimit(200).build())
                 .accessLogSettings(new IAccessLogSettings() {
                     @Override
                     public IAccessLogDestination getDestination() {
@@ -581,7 +582,7 @@ public final class ComputeStack extends Stack {
                 .build();
         HttpLambdaIntegration integration = HttpLambdaIntegration.Builder.create("Status", status)
                 .build();
-        for (String path : List.of("/", "/jobs", "/jobs/{jobId}")) {
+        for (String path : List.of("/", "/jobs", "/jobs/{jobId}", "/jobs/{jobId}/deepzoom/{file+}", "/viewer/{file+}")) {
             api.addRoutes(AddRoutesOptions.builder()
                     .path(path)
                     .methods(List.of(HttpMethod.GET))
