@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
  * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
+ * GET  /viewer/*, /jobs/{jobId}/deepzoom/*   the deep-zoom viewer and a completed job's tiles ({@link ViewRoutes})
  * </pre>
  * With a token (required by {@code --bind} to a non-loopback address), listing and uploading need
  * {@code Authorization: Bearer TOKEN}.
@@ -65,6 +66,7 @@ final class WebServer implements AutoCloseable {
     private final String s3Endpoint;
     private final IntSupplier pending;
     private final JsonLog log;
+    private final ViewRoutes views;
 
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
@@ -77,6 +79,7 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
+        this.views = new ViewRoutes(status, objects);
         this.server = HttpServer.create(address, 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
@@ -116,6 +119,8 @@ final class WebServer implements AutoCloseable {
                     return;
                 }
                 json(x, 200, status.list(q.get("key"), limit, q.get("next")));
+            } else if (views.handles(method, path)) {
+                views.handle(x, path);
             } else if (method.equals("GET") && path.startsWith("/jobs/")) {
                 String id = decode(path.substring("/jobs/".length())).replaceFirst("/$", "");
                 // As the cloud's StatusHandler: an unknown and a malformed id look the same (404).

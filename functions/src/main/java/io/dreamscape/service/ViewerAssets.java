@@ -9,10 +9,13 @@ import java.util.regex.Pattern;
 /**
  * The deep-zoom viewer's files (OpenSeadragon's minified script and its button images), served by the status API and
  * local mode from the OpenSeadragon WebJar on the classpath: {@code viewer/openseadragon.min.js},
- * {@code viewer/images/home_rest.png}. The page loads nothing from a CDN.
+ * {@code viewer/images/home_rest.png}; and the page's own {@code viewer/dreamscape-viewer.js}. The page loads nothing
+ * from a CDN.
  */
 public final class ViewerAssets {
     private static final Pattern FILE = Pattern.compile("openseadragon\\.min\\.js|images/[a-z_]{1,40}\\.png");
+    /** The page's own viewer script, beside the page. */
+    private static final String OWN = "dreamscape-viewer.js";
     private static final String ROOT = root();
 
     /** A file's bytes and type. */
@@ -24,10 +27,11 @@ public final class ViewerAssets {
 
     /** The file under {@code viewer/}, or empty when it is not one of the viewer's. */
     public static Optional<Asset> get(String file) throws IOException {
-        if (!FILE.matcher(file).matches()) {
+        boolean own = file.equals(OWN);
+        if (!own && !FILE.matcher(file).matches()) {
             return Optional.empty();
         }
-        try (InputStream in = ViewerAssets.class.getResourceAsStream(ROOT + file)) {
+        try (InputStream in = ViewerAssets.class.getResourceAsStream(own ? "/io/dreamscape/status/viewer.js" : ROOT + file)) {
             if (in == null) {
                 return Optional.empty();
             }
