@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
  * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
- * GET  /viewer/*, /jobs/{jobId}/deepzoom/*   the deep-zoom viewer and a completed job's tiles ({@link ViewRoutes})
+ * GET  /viewer/*, /jobs/{jobId}/deepzoom/*, POST /quote   deep-zoom viewer and tiles, quotes ({@link PageRoutes})
  * </pre>
  * With a token (required by {@code --bind} to a non-loopback address), listing and uploading need
  * {@code Authorization: Bearer TOKEN}.
@@ -66,7 +66,7 @@ final class WebServer implements AutoCloseable {
     private final String s3Endpoint;
     private final IntSupplier pending;
     private final JsonLog log;
-    private final ViewRoutes views;
+    private final PageRoutes views;
 
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
@@ -79,7 +79,8 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
-        this.views = new ViewRoutes(status, objects);
+        this.views = new PageRoutes(status, objects, new io.dreamscape.service.QuoteService(
+                io.dreamscape.service.PlannerConfig.fromEnv(System.getenv()), io.dreamscape.service.Limits.fromEnv(System.getenv())));
         this.server = HttpServer.create(address, 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
@@ -162,7 +163,8 @@ final class WebServer implements AutoCloseable {
     /** The cloud's status page with the upload panel added. */
     static String page() {
         String html = StatusService.page();
-        String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n";
+        String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n"
+                + "<script src=\"local/quote.js\" defer></script>\n";
         String panel = "\n<section id=\"local-upload\"></section>\n";
         html = html.contains("</head>") ? html.replace("</head>", head + "</head>") : head + html;
         int h1 = html.indexOf("</h1>");

@@ -10,6 +10,7 @@ import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.Plan;
 import io.dreamscape.job.Shard;
 import io.dreamscape.job.Source;
+import io.dreamscape.job.StorageLayout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,14 +112,19 @@ public final class QuoteService {
         return Math.round(SCRATCH_BYTES_PER_PIXEL * maxHaloPixels * area);
     }
 
+    /** Lays an upload's own parameters JSON over a deployment's defaults (local mode's); identity in the cloud. */
+    public interface Defaults {
+        String apply(String uploadKey, String ownJson);
+    }
+
     /**
-     * The page's quote request: {@code {"width": W, "height": H, "format"?: "JPEG", "key"?: "uploads/classic/x.jpg",
-     * "parameters"?: {...}}}. Parameters resolve exactly as an upload's do (defaults, the preset of the key's folder,
-     * then the JSON), with the same messages.
+     * The page's quote request: {@code {"width": W, "height": H, "format"?: "JPEG", "preset"?: "classic",
+     * "parameters"?: {...}}}. Parameters resolve exactly as an upload's do (defaults, the preset's folder, then the
+     * JSON), with the same messages.
      *
      * @throws Rejection with a sentence for anything unusable
      */
-    public Map<String, Object> quoteRequest(byte[] body) throws Rejection {
+    public Map<String, Object> quoteRequest(byte[] body, Defaults defaults) throws Rejection {
         JsonNode n;
         try {
             n = JSON.readTree(body);
@@ -132,13 +138,19 @@ public final class QuoteService {
         }
         int width = dimension(n, "width");
         int height = dimension(n, "height");
-        String key = n.path("key").isTextual() ? n.get("key").asText() : null;
-        String preset = key == null ? null : UploadParameters.presetOf(key);
+        JsonNode presetNode = n.get("preset");
+        if (presetNode != null && !presetNode.isNull() && !presetNode.isTextual()) {
+            throw new Rejection("preset must be a preset's name such as \"classic\"");
+        }
+        String preset = presetNode == null || presetNode.isNull() || presetNode.asText().isBlank() ? null : presetNode.asText();
+        String key = StorageLayout.UPLOADS + (preset == null ? "" : preset + "/") + "quote.jpg";
+        preset = UploadParameters.presetOf(key);
         JsonNode params = n.get("parameters");
         if (params != null && !params.isNull() && !params.isObject()) {
             throw new Rejection("parameters must be a JSON object such as {\"steps\": 20}");
         }
-        DreamParameters p = UploadParameters.resolve(preset, params == null || params.isNull() ? null : params.toString());
+        String own = params == null || params.isNull() ? null : params.toString();
+        DreamParameters p = UploadParameters.resolve(preset, defaults == null ? own : defaults.apply(key, own));
         long maxPixels = Math.min(limits.maxPixels(), p.maxPixels());
         if ((long) width * height > maxPixels) {
             throw new Rejection(String.format(Locale.ROOT,

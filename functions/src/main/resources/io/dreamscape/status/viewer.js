@@ -82,12 +82,15 @@
     viewer.addHandler("open", clip);
     viewer.addHandler("add-item-failed", e => { s.querySelector("#dz-where").textContent = "could not open: " + (e.message || "error"); });
     viewer.addHandler("open-failed", e => { s.querySelector("#dz-where").textContent = "could not open: " + (e.message || "error"); });
-    viewer.addHandler("zoom", () => {
-      const item = viewer.world.getItemAt(viewer.world.getItemCount() - 1);
+    const where = () => {
+      const item = viewer && viewer.world.getItemAt(viewer.world.getItemCount() - 1);
       if (!item) return;
       const z = item.viewportToImageZoom(viewer.viewport.getZoom(true));
       s.querySelector("#dz-where").textContent = Math.round(z * 100) + " %";
-    });
+    };
+    viewer.addHandler("animation", where);
+    viewer.addHandler("animation-finish", where);
+    viewer.addHandler("open", where);
     s.scrollIntoView({block: "start"});
     return viewer;
   }

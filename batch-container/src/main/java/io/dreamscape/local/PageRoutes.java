@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.DeepZoomService;
+import io.dreamscape.service.QuoteService;
+import io.dreamscape.service.Rejection;
 import io.dreamscape.service.StatusService;
 import io.dreamscape.service.ViewerAssets;
 import java.io.IOException;
@@ -16,31 +18,42 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Local mode's routes for looking at results, registered by {@link WebServer}:
+ * The page's own routes beyond the status API, registered by {@link WebServer}:
  *
  * <pre>
+ * POST /quote                               {width, height, preset?, parameters?} → the plan's quote
+ *                                           ({@link QuoteService}); unusable input → 400 {"error": "a sentence"}
  * GET /viewer/{file}                        OpenSeadragon's script and images (from its WebJar)
  * GET /jobs/{jobId}/deepzoom/dream.dzi      the descriptor   } as the cloud ({@link DeepZoomService}), but a tile is
  * GET /jobs/{jobId}/deepzoom/dream_files/…  a tile           }  streamed from the local bucket instead of redirected
  * </pre>
  */
-final class ViewRoutes {
+final class PageRoutes {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Pattern VIEWER = Pattern.compile("/viewer/(.+)");
 
-    private final DeepZoomService deepZoom;
-    private final ObjectStore objects;
+    private static final int MAX_QUOTE_REQUEST = 64 * 1024;
 
-    ViewRoutes(StatusService status, ObjectStore objects) {
+    private final DeepZoomService deepZoom;
+    private final LocalObjectStore objects;
+    private final QuoteService quotes;
+
+    PageRoutes(StatusService status, LocalObjectStore objects, QuoteService quotes) {
         this.deepZoom = status.deepZoom();
         this.objects = objects;
+        this.quotes = quotes;
     }
 
     boolean handles(String method, String path) {
-        return method.equals("GET") && (VIEWER.matcher(path).matches() || DeepZoomService.ROUTE.matcher(path).matches());
+        return method.equals("GET") && (VIEWER.matcher(path).matches() || DeepZoomService.ROUTE.matcher(path).matches())
+                || method.equals("POST") && path.equals("/quote");
     }
 
     void handle(HttpExchange x, String path) throws IOException {
+        if (path.equals("/quote")) {
+            quote(x);
+            return;
+        }
         Matcher viewer = VIEWER.matcher(path);
         if (viewer.matches()) {
             Optional<ViewerAssets.Asset> a = ViewerAssets.get(viewer.group(1));
@@ -64,6 +77,23 @@ final class ViewRoutes {
                 send(x, 200, "application/xml", d.xml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             case DeepZoomService.Tile t -> tile(x, t.key());
+        }
+    }
+
+    /** Parameters resolve as an upload's would here: local mode's defaults under the request's own. */
+    private void quote(HttpExchange x) throws IOException {
+        byte[] body;
+        try (InputStream in = x.getRequestBody()) {
+            body = in.readNBytes(MAX_QUOTE_REQUEST + 1);
+        }
+        if (body.length > MAX_QUOTE_REQUEST) {
+            error(x, 413, "a quote request is at most 64 KiB of JSON");
+            return;
+        }
+        try {
+            json(x, 200, quotes.quoteRequest(body, objects::parametersFor));
+        } catch (Rejection e) {
+            error(x, 400, e.getMessage());
         }
     }
 
