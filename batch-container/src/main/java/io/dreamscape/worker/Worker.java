@@ -264,6 +264,7 @@ public final class Worker {
         private int octave;
         private long done;
         private long lastCheckpoint = System.nanoTime();
+        private long lastPreview = System.nanoTime();
 
         Listener(DreamParameters params, List<OctaveSizes.Size> sizes, ProgressReporter reporter, byte[] fingerprint,
                  Path dir, StartPoint start) {
@@ -289,6 +290,13 @@ public final class Worker {
             boolean last = octaveEnd && k == sizes.size() - 1;
             long units = OctaveSizes.workBefore(sizes, params.steps(), k, stepsDone);
             pause();
+            if (octaveEnd && !last) {
+                // Before the octave's report: once the status API sees octave k ended, its preview is there.
+                publishPreview(k, working, "octave end");
+            } else if (!octaveEnd && !LivePreview.INTERVAL.isZero()
+                    && System.nanoTime() - lastPreview >= LivePreview.INTERVAL.toNanos()) {
+                publishPreview(k, working, "interval");
+            }
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
                 reporter.progress(units, k);
@@ -308,6 +316,21 @@ public final class Worker {
                 saveCheckpoint(k, stepsDone, units, working, "interval");
             }
             return true;
+        }
+
+        /** A ≤1024 px JPEG of the working image for the status page; a failure costs only the picture. */
+        private void publishPreview(int k, FloatPlanes working, String why) {
+            lastPreview = System.nanoTime();
+            try {
+                long t0 = System.nanoTime();
+                byte[] jpeg = LivePreview.jpeg(working);
+                long t1 = System.nanoTime();
+                objects.put(StorageLayout.livePreviewKey(config.jobId(), config.shardIndex(), k), jpeg, "image/jpeg");
+                log.info("live preview published", "why", why, "octave", k, "bytes", jpeg.length,
+                        "encodeSeconds", (t1 - t0) / 1e9, "uploadSeconds", seconds(t1));
+            } catch (IOException | RuntimeException e) {
+                log.warn("live preview failed", "octave", k, "error", message(e));
+            }
         }
 
         private void pause() {
