@@ -9,6 +9,7 @@ package io.dreamscape.job;
  * jobs/{jobId}/plan.json                             the plan (Plan record, JSON), written by Plan, read by workers
  * jobs/{jobId}/shards/{index}.png                    each shard's dreamed halo rectangle (16-bit RGB PNG, see Shard)
  * jobs/{jobId}/checkpoints/{index}/...               worker checkpoints of shard {index} (owned by the worker)
+ * jobs/{jobId}/usage/{index}.json                    what shard {index}'s attempts used (ShardUsage), written by workers
  * jobs/{jobId}/live/{index}/octave-{k}.jpg           shard {index}'s working image during octave k, ≤ 1024 px
  * outputs/[{preset}/]{name}.dream.jpg                full-size result (same pixel size as the input, EXIF copied)
  * outputs/[{preset}/]{name}.preview.jpg              preview, long side at most 2048 px
@@ -45,6 +46,11 @@ public final class StorageLayout {
 
     public static String checkpointPrefix(JobId id, int index) {
         return JOBS + id + "/checkpoints/" + index + "/";
+    }
+
+    /** What shard {@code index}'s workers used ({@link ShardUsage}). */
+    public static String shardUsageKey(JobId id, int index) {
+        return JOBS + id + "/usage/" + index + ".json";
     }
 
     /** Shard {@code index}'s live preview of octave {@code octave} (at its end, or within it at most every N minutes). */

@@ -2,6 +2,7 @@ package io.dreamscape.service;
 
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.imaging.ImageFormat;
+import io.dreamscape.job.Estimate;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobPatch;
@@ -106,8 +107,16 @@ public final class AssembleService {
             objects.putFile(previewKey, preview, "image/jpeg");
             objects.putFile(thumbKey, thumb, "image/jpeg");
             objects.putFile(outputKey, out, "image/jpeg");
-            if (!progress.transition(id, JobState.ASSEMBLING, JobState.COMPLETED,
-                    JobPatch.completed(outputKey, previewKey, thumbKey))) {
+            JobPatch done = JobPatch.completed(outputKey, previewKey, thumbKey);
+            Estimate.Actual actual = UsageTotals.of(objects, id, plan);
+            Estimate estimate = job.estimate() != null ? job.estimate() : plan.estimate();
+            if (actual != null && estimate != null) {
+                done = new JobPatch(null, null, null, null, null, null, estimate.withActual(actual), outputKey,
+                        previewKey, thumbKey, null);
+                log.info("actual usage", "gpuSeconds", actual.gpuSeconds(), "costUsd", actual.costUsd(),
+                        "attempts", actual.attempts(), "workUnitsPerGpuSecond", actual.workUnitsPerGpuSecond());
+            }
+            if (!progress.transition(id, JobState.ASSEMBLING, JobState.COMPLETED, done)) {
                 Job now = progress.get(id).orElseThrow();
                 if (now.state() != JobState.COMPLETED) {
                     throw new IllegalStateException("job " + id + " became " + now.state() + " during assembly");

@@ -30,6 +30,8 @@ import java.util.Optional;
  *       previewUrl also while DREAMING: the live preview of the working image, ≤ 1024 px, once there is one),
  *       deepZoomUrl (COMPLETED only: the DZI descriptor, relative to the API root; see {@link DeepZoomService}),
  *       shards: [{index, percent, done, total, octave}], estimate: {gpuSeconds, wallSeconds, costUsd, ...},
+ *       actual: {gpuSeconds, costUsd, attempts, workUnitsPerGpuSecond, overheadSecondsPerShard} (once assembled, when
+ *       the workers recorded their usage; see UsageTotals), 
  *       parameters (the resolved parameter schema)
  * list: {"jobs": [job...], "next": cursor or null}, newest first
  * </pre>
@@ -114,6 +116,7 @@ public final class StatusService {
         }
         m.put("shards", shards);
         m.put("estimate", j.estimate());
+        m.put("actual", j.estimate() == null ? null : j.estimate().actual());
         m.put("parameters", j.parameters());
         return m;
     }

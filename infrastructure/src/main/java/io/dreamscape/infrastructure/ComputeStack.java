@@ -233,7 +233,8 @@ public final class ComputeStack extends Stack {
         Function status = lambda("Status", "StatusHandler", 1024, Duration.seconds(15), statusEnv);
         table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
         // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.
-        readObjects(status, "outputs/*");
+        // jobs/*/live/*: the workers' live previews, which the status API HEADs and presigns while a job dreams.
+        readObjects(status, "outputs/*", "jobs/*/live/*");
         // The status API is the only latency-bound function: SnapStart removes most of its cold start. It needs a
         // published version, so the API calls the "live" alias.
         Alias live = Alias.Builder.create(this, "StatusLive")
