@@ -222,10 +222,10 @@ final class LocalModeProcess implements AutoCloseable {
         return repoRoot().resolve("batch-container/src/test/resources/fixtures").resolve(name);
     }
 
-    /** A real photo from the shared folder beside the repository. */
+    /** A real photo from the shared folder beside the repository; the test is skipped (not failed) without it. */
     static Path photo(String name) {
         Path p = repoRoot().getParent().resolve("shared/images").resolve(name);
-        if (!Files.isRegularFile(p)) throw new IllegalStateException("test photo missing: " + p);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), () -> "test photo absent (../shared not beside the repository): " + p);
         return p;
     }
 
