@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * The page's own routes beyond the status API, registered by {@link WebServer}:
  *
  * <pre>
+ * GET  /parameters                         the form's description ({@link ParameterForm})
+ * POST /parameters/check                   {preset?, parameters} → {parameters: resolved} or 400 with the sentence
  * POST /quote                               {width, height, preset?, parameters?} → the plan's quote
  *                                           ({@link QuoteService}); unusable input → 400 {"error": "a sentence"}
  * GET /viewer/{file}                        OpenSeadragon's script and images (from its WebJar)
@@ -37,21 +39,38 @@ final class PageRoutes {
     private final DeepZoomService deepZoom;
     private final LocalObjectStore objects;
     private final QuoteService quotes;
+    private final ParameterForm form;
 
     PageRoutes(StatusService status, LocalObjectStore objects, QuoteService quotes) {
         this.deepZoom = status.deepZoom();
         this.objects = objects;
         this.quotes = quotes;
+        this.form = new ParameterForm(objects);
     }
 
     boolean handles(String method, String path) {
-        return method.equals("GET") && (VIEWER.matcher(path).matches() || DeepZoomService.ROUTE.matcher(path).matches())
-                || method.equals("POST") && path.equals("/quote");
+        return method.equals("GET") && (VIEWER.matcher(path).matches() || DeepZoomService.ROUTE.matcher(path).matches()
+                || path.equals("/parameters"))
+                || method.equals("POST") && (path.equals("/quote") || path.equals("/parameters/check"));
     }
 
     void handle(HttpExchange x, String path) throws IOException {
         if (path.equals("/quote")) {
             quote(x);
+            return;
+        }
+        if (path.equals("/parameters")) {
+            json(x, 200, form.describe());
+            return;
+        }
+        if (path.equals("/parameters/check")) {
+            byte[] body = body(x);
+            if (body == null) return;
+            try {
+                json(x, 200, java.util.Map.of("parameters", form.check(body)));
+            } catch (Rejection e) {
+                error(x, 400, e.getMessage());
+            }
             return;
         }
         Matcher viewer = VIEWER.matcher(path);
@@ -82,19 +101,26 @@ final class PageRoutes {
 
     /** Parameters resolve as an upload's would here: local mode's defaults under the request's own. */
     private void quote(HttpExchange x) throws IOException {
-        byte[] body;
-        try (InputStream in = x.getRequestBody()) {
-            body = in.readNBytes(MAX_QUOTE_REQUEST + 1);
-        }
-        if (body.length > MAX_QUOTE_REQUEST) {
-            error(x, 413, "a quote request is at most 64 KiB of JSON");
-            return;
-        }
+        byte[] body = body(x);
+        if (body == null) return;
         try {
             json(x, 200, quotes.quoteRequest(body, objects::parametersFor));
         } catch (Rejection e) {
             error(x, 400, e.getMessage());
         }
+    }
+
+    /** The request's JSON body, or null after answering 413 when it is over 64 KiB. */
+    private static byte[] body(HttpExchange x) throws IOException {
+        byte[] body;
+        try (InputStream in = x.getRequestBody()) {
+            body = in.readNBytes(MAX_QUOTE_REQUEST + 1);
+        }
+        if (body.length > MAX_QUOTE_REQUEST) {
+            error(x, 413, "a request to this route is at most 64 KiB of JSON");
+            return null;
+        }
+        return body;
     }
 
     private void tile(HttpExchange x, String key) throws IOException {

@@ -164,7 +164,7 @@ final class WebServer implements AutoCloseable {
     static String page() {
         String html = StatusService.page();
         String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n"
-                + "<script src=\"local/quote.js\" defer></script>\n";
+                + "<script src=\"local/form.js\" defer></script>\n<script src=\"local/quote.js\" defer></script>\n";
         String panel = "\n<section id=\"local-upload\"></section>\n";
         html = html.contains("</head>") ? html.replace("</head>", head + "</head>") : head + html;
         int h1 = html.indexOf("</h1>");
