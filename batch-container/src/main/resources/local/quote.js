@@ -61,7 +61,7 @@
       box.className = "quote";
       box.textContent = `Quote: ${q.width}×${q.height} (${q.megapixels} MP), ${q.octaves.length} octaves `
         + `(${q.octaves.map(o => o.width + "×" + o.height).join(", ")}), ${q.shardCount} shard${q.shardCount > 1 ? "s" : ""}, `
-        + `${(q.totalWork / 1e9).toFixed(2)} G work units: about ${e.gpuSeconds.toFixed(0)} GPU-seconds, ${fmt(e.wallSeconds)} wall time, `
+        + `${q.totalWork >= 1e9 ? (q.totalWork / 1e9).toFixed(2) + " G" : (q.totalWork / 1e6).toFixed(1) + " M"} work units: about ${e.gpuSeconds.toFixed(0)} GPU-seconds, ${fmt(e.wallSeconds)} wall time, `
         + `$${e.costUsd.toFixed(3)} at $${e.dollarsPerGpuHour}/GPU-hour; each worker ≈ ${mib(q.workers.peakMemoryBytes)} memory, `
         + `${mib(q.workers.scratchBytes)} scratch.`;
     } catch (e) {
