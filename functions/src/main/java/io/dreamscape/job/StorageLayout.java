@@ -16,6 +16,7 @@ package io.dreamscape.job;
  * outputs/[{preset}/]{name}.thumb.jpg                thumbnail, long side at most 256 px
  * outputs/[{preset}/]{name}.dream.dzi                Deep Zoom descriptor of the result (written after its tiles)
  * outputs/[{preset}/]{name}.dream_files/{l}/{c}_{r}.jpg   its tile pyramid (see io.dreamscape.stitch.DeepZoomWriter)
+ * outputs/[{preset}/]{name}.source.dzi (+ _files/)   the source's pyramid, the viewer's "before" (sources ≤ 64 MP)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *
@@ -84,6 +85,16 @@ public final class StorageLayout {
      */
     public static String deepZoomKey(String outputKey) {
         return stem(outputKey) + ".dzi";
+    }
+
+    /**
+     * The key the source's own pyramid is named after, beside the result's: {@code outputs/cat.dream.jpg} →
+     * {@code outputs/cat.source.jpg} (never written itself; its {@link #deepZoomKey} is {@code outputs/cat.source.dzi}).
+     */
+    public static String sourceOutputKey(String outputKey) {
+        return outputKey.endsWith(".dream.jpg")
+                ? outputKey.substring(0, outputKey.length() - ".dream.jpg".length()) + ".source.jpg"
+                : stem(outputKey) + ".source.jpg";
     }
 
     /** The folder of the pyramid's tiles, {@code outputs/cat.dream_files/} (the DZI convention: NAME.dzi, NAME_files/). */

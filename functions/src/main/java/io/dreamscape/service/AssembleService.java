@@ -104,6 +104,13 @@ public final class AssembleService {
             long t1 = System.nanoTime();
             int tiles = DeepZoomUpload.put(objects, dzi, zoom.filesDirectory(), outputKey);
             log.info("deep zoom uploaded", "tiles", tiles, "seconds", (System.nanoTime() - t1) / 1e9);
+            try {
+                long t2 = System.nanoTime();
+                int sourceTiles = SourcePyramid.write(objects, plan, outputKey, dir);
+                log.info("source pyramid", "tiles", sourceTiles, "seconds", (System.nanoTime() - t2) / 1e9);
+            } catch (IOException | RuntimeException e) {
+                log.warn("no source pyramid: the viewer shows the result alone", "error", String.valueOf(e.getMessage()));
+            }
             objects.putFile(previewKey, preview, "image/jpeg");
             objects.putFile(thumbKey, thumb, "image/jpeg");
             objects.putFile(outputKey, out, "image/jpeg");

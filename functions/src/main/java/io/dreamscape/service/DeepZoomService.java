@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * GET jobs/{jobId}/deepzoom/dream.dzi                      the descriptor (XML, served as is: it is tiny)
+ * GET jobs/{jobId}/deepzoom/source.dzi, source_files/…     the same for the source's pyramid (the "before")
  * GET jobs/{jobId}/deepzoom/dream_files/{l}/{c}_{r}.jpg    a tile: the cloud answers with a short redirect to a
  *                                                           presigned URL; local mode streams it
  * </pre>
@@ -29,8 +30,8 @@ import java.util.regex.Pattern;
 public final class DeepZoomService {
     /** A route below {@code /jobs/}: id, then the file. */
     public static final Pattern ROUTE = Pattern.compile("(?:.*)/jobs/([^/]+)/deepzoom/(.+)$");
-    private static final Pattern TILE = Pattern.compile("dream_files/(\\d{1,2})/(\\d{1,7})_(\\d{1,7})\\.jpg");
-    private static final String DESCRIPTOR = "dream.dzi";
+    private static final Pattern TILE = Pattern.compile("(dream|source)_files/(\\d{1,2})/(\\d{1,7})_(\\d{1,7})\\.jpg");
+    private static final Pattern DESCRIPTOR = Pattern.compile("(dream|source)\\.dzi");
 
     /** What a request resolves to. */
     public sealed interface Answer permits Descriptor, Tile, Missing {
@@ -66,7 +67,7 @@ public final class DeepZoomService {
 
     /** The descriptor's URL for a job, relative to the API's root (as the status document gives it). */
     public static String url(JobId id) {
-        return "jobs/" + id + "/deepzoom/" + DESCRIPTOR;
+        return "jobs/" + id + "/deepzoom/dream.dzi";
     }
 
     /** Resolves {@code jobs/{jobId}/deepzoom/{file}}. */
@@ -75,7 +76,8 @@ public final class DeepZoomService {
             return new Missing("no such job");
         }
         Matcher tile = TILE.matcher(file);
-        if (!file.equals(DESCRIPTOR) && !tile.matches()) {
+        Matcher descriptor = DESCRIPTOR.matcher(file);
+        if (!descriptor.matches() && !tile.matches()) {
             return new Missing("no such deep-zoom file: " + file);
         }
         Optional<Job> job = progress.get(JobId.of(jobId));
@@ -86,15 +88,33 @@ public final class DeepZoomService {
         if (j.state() != JobState.COMPLETED || j.outputKey() == null) {
             return new Missing("the job is " + j.state() + "; its deep-zoom view exists once it is COMPLETED");
         }
-        if (file.equals(DESCRIPTOR)) {
-            String key = StorageLayout.deepZoomKey(j.outputKey());
+        if (descriptor.matches()) {
+            String key = StorageLayout.deepZoomKey(base(j, descriptor.group(1)));
             if (objects.head(key).isEmpty()) {
-                return new Missing("this job has no deep-zoom pyramid (it was assembled before they were made)");
+                return new Missing("this job has no such deep-zoom pyramid (assembled before they were made, or a source too large for one)");
             }
             return new Descriptor(new String(objects.getBytes(key), StandardCharsets.UTF_8));
         }
-        String key = StorageLayout.deepZoomTilesPrefix(j.outputKey()) + Integer.parseInt(tile.group(1)) + "/"
-                + Integer.parseInt(tile.group(2)) + "_" + Integer.parseInt(tile.group(3)) + ".jpg";
+        String key = StorageLayout.deepZoomTilesPrefix(base(j, tile.group(1))) + Integer.parseInt(tile.group(2)) + "/"
+                + Integer.parseInt(tile.group(3)) + "_" + Integer.parseInt(tile.group(4)) + ".jpg";
         return new Tile(key);
+    }
+
+    /** The key a pyramid is named after: the result's, or the source's beside it. */
+    private static String base(Job j, String which) {
+        return which.equals("source") ? StorageLayout.sourceOutputKey(j.outputKey()) : j.outputKey();
+    }
+
+    /** The source pyramid's URL when it exists (small enough sources only), else null. */
+    public String sourceUrl(Job j) {
+        try {
+            if (j.outputKey() != null
+                    && objects.head(StorageLayout.deepZoomKey(StorageLayout.sourceOutputKey(j.outputKey()))).isPresent()) {
+                return "jobs/" + j.jobId() + "/deepzoom/source.dzi";
+            }
+        } catch (IOException | RuntimeException e) {
+            // the slider is a nicety: without it the viewer shows the result alone
+        }
+        return null;
     }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
  *       thumbKey (null until COMPLETED), outputUrl, previewUrl, thumbUrl, urlExpiresAt (presigned, COMPLETED only;
  *       previewUrl also while DREAMING: the live preview of the working image, ≤ 1024 px, once there is one),
  *       deepZoomUrl (COMPLETED only: the DZI descriptor, relative to the API root; see {@link DeepZoomService}),
+ *       sourceDeepZoomUrl (the source's pyramid, for the viewer's before/after slider; null when there is none),
  *       shards: [{index, percent, done, total, octave}], estimate: {gpuSeconds, wallSeconds, costUsd, ...},
  *       actual: {gpuSeconds, costUsd, attempts, workUnitsPerGpuSecond, overheadSecondsPerShard} (once assembled, when
  *       the workers recorded their usage; see UsageTotals), 
@@ -101,6 +102,7 @@ public final class StatusService {
         m.put("thumbUrl", done && j.thumbKey() != null ? objects.presignGet(j.thumbKey(), urlTtl).toString() : null);
         m.put("urlExpiresAt", done ? now.plus(urlTtl).toString() : null);
         m.put("deepZoomUrl", done ? DeepZoomService.url(j.jobId()) : null);
+        m.put("sourceDeepZoomUrl", done ? deepZoom.sourceUrl(j) : null);
         List<Map<String, Object>> shards = new ArrayList<>();
         for (int i = 0; i < j.shardWork().size(); i++) {
             long total = j.shardWork().get(i);

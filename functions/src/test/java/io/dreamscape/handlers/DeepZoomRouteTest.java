@@ -121,6 +121,31 @@ class DeepZoomRouteTest {
     }
 
     @Test
+    void theSourcesOwnPyramidIsTheBeforeOfTheSlider() throws Exception {
+        String jobId = completedJob();
+        JsonNode job = JSON.readTree(call("/jobs/" + jobId).getBody());
+        assertEquals("jobs/" + jobId + "/deepzoom/source.dzi", job.get("sourceDeepZoomUrl").asText());
+        APIGatewayV2HTTPResponse dzi = call("/" + job.get("sourceDeepZoomUrl").asText());
+        assertEquals(200, dzi.getStatusCode());
+        assertTrue(dzi.getBody().contains("Width=\"600\""), dzi.getBody());
+        APIGatewayV2HTTPResponse tile = call("/jobs/" + jobId + "/deepzoom/source_files/" + DeepZoomWriter.maxLevel(W, H) + "/0_0.jpg");
+        assertEquals(302, tile.getStatusCode());
+        URI location = URI.create(tile.getHeaders().get("location"));
+        assertTrue(location.getRawQuery().contains("X-Amz-Signature="), location.toString());
+        HttpResponse<byte[]> signed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(location).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        BufferedImage t = ImageIO.read(new ByteArrayInputStream(signed.body()));
+        BufferedImage src = ImageIO.read(new ByteArrayInputStream(objects.getBytes("uploads/zoom.jpg")));
+        double err = 0;
+        for (int y = 0; y < t.getHeight(); y++) {
+            for (int x = 0; x < t.getWidth(); x++) {
+                err += Math.abs((t.getRGB(x, y) >>> 8 & 0xff) - (src.getRGB(x, y) >>> 8 & 0xff));
+            }
+        }
+        assertTrue(err / (t.getWidth() * t.getHeight()) < 4, "the source tile shows the source: " + err / (t.getWidth() * t.getHeight()));
+    }
+
+    @Test
     void anythingButTheDescriptorAndTileShapesIsNotFoundAndNamesNoKey() throws Exception {
         String jobId = completedJob();
         for (String bad : new String[] {"dream_files/../../uploads/zoom.jpg", "dream_files/9/0_0.png", "other.dzi",

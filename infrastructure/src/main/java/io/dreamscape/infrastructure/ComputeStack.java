@@ -601,10 +601,11 @@ public final class ComputeStack extends Stack {
         NagSuppressions.addStackSuppressions(this, List.of(
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/): "
-                                + "the narrowest scope for keys that are only known at run time.")
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, and "
+                                + "jobs/*/live/ for the status API's live previews): the narrowest scope for keys that "
+                                + "are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models)\\/\\*$/").build()))
+                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models|jobs\\/\\*\\/live)\\/\\*$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")

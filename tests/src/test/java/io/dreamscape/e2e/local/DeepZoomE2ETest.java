@@ -120,6 +120,9 @@ class DeepZoomE2ETest {
                     "return [...document.scripts].some(s => s.src.startsWith(location.origin + '/viewer/openseadragon'))"),
                     "OpenSeadragon comes from local mode itself");
             assertFalse(requested(browser, "/dream_files/" + deepest + "/"), "fit to the window needs no full-size tile");
+            assertTrue(browser.findElement(By.id("dz-ba")).isDisplayed(), "the before/after slider is offered");
+            wait.until(d -> Long.valueOf(2).equals(browser.executeScript("return window.dreamscapeViewer.viewer.world.getItemCount()")));
+            assertTrue(requested(browser, "/source_files/"), "the source's pyramid is the before");
 
             browser.findElement(By.id("dz-100")).click();
             wait.until(d -> requested(browser, "/dream_files/" + deepest + "/") && (Boolean) browser.executeScript(loaded));
