@@ -54,12 +54,12 @@
     return s;
   }
 
-  /** The result (top item) is shown left of the slider, the source right of it. */
+  /** The source ("before", below) shows left of the slider, the result ("after", the top item) right of it. */
   function clip() {
     if (!viewer || viewer.world.getItemCount() < 2) return;
     const after = viewer.world.getItemAt(1);
     const size = after.getContentSize();
-    after.setClip(new OpenSeadragon.Rect(0, 0, size.x * split, size.y));
+    after.setClip(new OpenSeadragon.Rect(size.x * split, 0, size.x * (1 - split), size.y));
   }
 
   async function open(dzi, title, beforeDzi) {
