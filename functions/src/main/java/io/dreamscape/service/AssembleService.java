@@ -87,7 +87,6 @@ public final class AssembleService {
         Path dir = Files.createTempDirectory(Files.createDirectories(scratch), "assemble-");
         try {
             byte[] exif = exif(plan, dir);
-            String name = job.outputName();
             Path out = dir.resolve("out.dream.jpg");
             Path preview = dir.resolve("out.preview.jpg");
             Path thumb = dir.resolve("out.thumb.jpg");
@@ -98,10 +97,13 @@ public final class AssembleService {
                     plan.parameters().quality(), exif, out, preview, thumb, PREVIEW_SIDE, THUMB_SIDE, zoom::addRow);
             log.info("stitched", "width", o.width(), "height", o.height(), "shards", plan.shardCount(),
                     "seconds", (System.nanoTime() - t0) / 1e9, "bytes", Files.size(out), "tiles", zoom.tilesWritten());
-            String outputKey = StorageLayout.outputKey(name);
-            String previewKey = StorageLayout.previewKey(name);
-            String thumbKey = StorageLayout.thumbKey(name);
+            // Keys of this job only (see StorageLayout): never another job's outputs, whatever the upload's name.
+            StorageLayout.Outputs keys = StorageLayout.outputs(job);
+            String outputKey = keys.image();
+            String previewKey = keys.preview();
+            String thumbKey = keys.thumb();
             long t1 = System.nanoTime();
+            // The pyramids go under the same job prefix, beside the output (StorageLayout.deepZoomKey).
             int tiles = DeepZoomUpload.put(objects, dzi, zoom.filesDirectory(), outputKey);
             log.info("deep zoom uploaded", "tiles", tiles, "seconds", (System.nanoTime() - t1) / 1e9);
             try {
