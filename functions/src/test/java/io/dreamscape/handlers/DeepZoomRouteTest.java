@@ -108,7 +108,7 @@ class DeepZoomRouteTest {
 
         // Tile (1,1) of the deepest level covers output pixels from (253,253): compare with the output JPEG.
         BufferedImage t = ImageIO.read(new ByteArrayInputStream(signed.body()));
-        BufferedImage out = ImageIO.read(new ByteArrayInputStream(objects.getBytes("outputs/zoom.dream.jpg")));
+        BufferedImage out = ImageIO.read(new ByteArrayInputStream(objects.getBytes(job.get("outputKey").asText())));
         assertEquals(Math.min(W, 2 * 254 + 1) - 253, t.getWidth());
         assertEquals(Math.min(H, 2 * 254 + 1) - 253, t.getHeight());
         double err = 0;

@@ -61,7 +61,7 @@ class ParameterFormBrowserE2ETest {
                     .usingDriverExecutable(LocalModeBrowserE2ETest.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
-                browser.get(local.page.toString());
+                browser.get(local.pageWithToken().toString());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
                 WebElement steps = wait.until(d -> d.findElement(By.id("f-steps")));
                 assertEquals("1", steps.getAttribute("min"));
