@@ -344,7 +344,7 @@ public final class Worker {
                 byte[] jpeg = LivePreview.jpeg(working);
                 long t1 = System.nanoTime();
                 objects.put(StorageLayout.livePreviewKey(config.jobId(), config.shardIndex(), k), jpeg, "image/jpeg");
-                log.info("live preview published", "why", why, "octave", k, "bytes", jpeg.length,
+                log.info("live preview published", "trigger", why, "octave", k, "bytes", jpeg.length,
                         "encodeSeconds", (t1 - t0) / 1e9, "uploadSeconds", seconds(t1));
             } catch (IOException | RuntimeException e) {
                 log.warn("live preview failed", "octave", k, "error", message(e));
