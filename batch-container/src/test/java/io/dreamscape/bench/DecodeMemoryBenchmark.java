@@ -59,6 +59,7 @@ public final class DecodeMemoryBenchmark {
                     List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=50",
                             "-jar", jar.toString(), "dream", in.toString(), "-o", out.toString(), "--model", model,
                             "--layer", "conv2", "--octaves", "1", "--steps", "1", "--quiet",
+                            "--max-pixels", "2000000000", // "1000" MP rounds to 1.0000086 GP
                             "--scratch", work.resolve("scratch").toString());
                     String row = String.format(Locale.ROOT, "| %s MP (%d×%d) | %s | %s |", args[i], w, h, label,
                             measure(cmd, work.resolve("cli-" + args[i] + "-" + label + ".log")));
