@@ -88,6 +88,10 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--max-pixels", description = "refuse larger images (default 1,000,000,000)")
     Long maxPixels;
 
+    @Option(names = "--device-memory", paramLabel = "SIZE", description = "device memory budget, e.g. 512M or 20G: an "
+            + "octave that fits stays on the device for all its steps (default: 80% of a GPU's free memory; 0 = streamed on the CPU)")
+    String deviceMemory;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
     String device;
 
@@ -161,7 +165,7 @@ public final class DreamCommand implements Callable<Integer> {
         }
         ParameterOverrides flags = new ParameterOverrides(model,
                 layers == null ? null : layers.stream().map(LayerWeight::parse).toList(), preset, octaves, octaveScale,
-                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels);
+                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, deviceMemory);
         DreamParameters p = DreamParameters.defaults().with(fromFile.then(flags)).validated();
         if (p.seed() == null) p = p.withSeed(new SecureRandom().nextLong() & 0xFFFFFFFFL);
         return p;

@@ -25,13 +25,18 @@ import java.util.SplittableRandom;
  */
 public final class DreamEngine {
     /** Smallest window fed to the network: stride-32 layers need some spatial extent. */
-    public static final int MIN_WINDOW = 64;
+    public static final int MIN_WINDOW = OctaveSizes.MIN_WINDOW;
 
     private final GradientStep gradients;
     private final DreamParameters params;
     private final Path scratch;
     private final TileScheduler scheduler;
     private final EdgeMode edges;
+    private final int workers;
+    private ParallelRows pool;
+    private final long budget;
+    private final DeviceTransfers transfers = new DeviceTransfers();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
@@ -40,6 +45,8 @@ public final class DreamEngine {
         this.scratch = scratch;
         this.edges = params.wrap() ? EdgeMode.WRAP : EdgeMode.MIRROR;
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
+        this.workers = TorchRuntime.workers(gradients.device());
+        this.budget = DevicePlan.budget(params, gradients.device());
     }
 
     /** The random source of one step: derived from (seed, octave, step) alone, so any step can be replayed. */
@@ -69,7 +76,7 @@ public final class DreamEngine {
                 bases.set(k, b);
             }
             int firstStep = start == null ? 0 : start.stepsDone();
-            long done = OctaveSizes.workBefore(sizes, params.steps(), firstOctave, firstStep);
+            long done = OctaveSizes.workBefore(sizes, params, firstOctave, firstStep);
             if (start != null) {
                 working = FloatPlanes.create(start.working().width(), start.working().height(), scratch);
                 working.copyFrom(start.working());
@@ -86,11 +93,22 @@ public final class DreamEngine {
                     working = next;
                     closeBase(bases, k - 1, n);
                 }
-                try (FloatPlanes grad = FloatPlanes.create(working.width(), working.height(), scratch)) {
-                    for (int s = (k == firstOctave ? firstStep : 0); s < params.steps(); s++) {
-                        done = step(working, grad, k, s, done, total, listener);
-                        if (!listener.continueAfter(k, s + 1, working)) {
-                            throw new DreamInterrupted(k, s + 1);
+                DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget,
+                        DevicePlan.maxBatch(gradients.device()));
+                if (plan.path() == DevicePlan.Path.STREAMED && budget > 0 && DevicePlan.BYTES_PER_IMAGE_PIXEL
+                        * working.width() * (long) working.height() <= budget) {
+                    LOG.info("device memory budget too small for one batch: streaming this octave (" + plan + ")");
+                }
+                int first = k == firstOctave ? firstStep : 0;
+                if (plan.path() == DevicePlan.Path.RESIDENT) {
+                    done = residentOctave(working, plan.batch(), k, first, done, total, listener);
+                } else {
+                    try (FloatPlanes grad = FloatPlanes.create(working.width(), working.height(), scratch)) {
+                        for (int s = first; s < params.steps(); s++) {
+                            done = step(working, grad, k, s, done, total, listener);
+                            if (!listener.continueAfter(k, s + 1, WorkingImage.of(working))) {
+                                throw new DreamInterrupted(k, s + 1);
+                            }
                         }
                     }
                 }
@@ -99,9 +117,55 @@ public final class DreamEngine {
             working = null;
             return result;
         } finally {
+            if (pool != null) {
+                pool.close();
+                pool = null;
+            }
             if (working != null) working.close();
             for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
         }
+    }
+
+    /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
+    private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
+        try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+            for (int s = first; s < params.steps(); s++) {
+                int W = working.width();
+                int H = working.height();
+                List<Tile> tiles = scheduler.tiles(W, H, scheduler.draw(stepRandom(params.seed(), k, s)));
+                long windowPixels = 0;
+                for (Tile t : tiles) windowPixels += t.windowPixels();
+                final long pixels = windowPixels;
+                long stepWork = OctaveSizes.stepWork(W, H, params);
+                long before = done;
+                double objective = octave.step(tiles, (float) params.stepSize(),
+                        seen -> l.progress(before + Math.round((double) stepWork * seen / pixels), total));
+                done = before + stepWork;
+                l.stepDone(k, s, objective);
+                WorkingImage image = new WorkingImage() {
+                    @Override
+                    public FloatPlanes planes() {
+                        if (!octave.hostCurrent()) octave.download(working);
+                        return working;
+                    }
+
+                    @Override
+                    public boolean onHost() {
+                        return octave.hostCurrent();
+                    }
+                };
+                if (!l.continueAfter(k, s + 1, image)) {
+                    throw new DreamInterrupted(k, s + 1);
+                }
+            }
+            if (!octave.hostCurrent()) octave.download(working);
+        }
+        return done;
+    }
+
+    /** The port through which the resident path moves image data (counted; tests read it). */
+    public DeviceTransfers transfers() {
+        return transfers;
     }
 
     private static void closeBase(List<FloatPlanes> bases, int k, int n) {
@@ -116,43 +180,72 @@ public final class DreamEngine {
         int H = working.height();
         TileScheduler.Draws draws = scheduler.draw(stepRandom(params.seed(), octave, step));
         List<Tile> tiles = scheduler.tiles(W, H, draws);
-        long windowPixels = 0;
-        for (Tile t : tiles) windowPixels += t.windowPixels();
+        long pixelSum = 0;
+        for (Tile t : tiles) pixelSum += t.windowPixels();
+        final long windowPixels = pixelSum;
+        long stepWork = OctaveSizes.stepWork(W, H, params);
+        long before = done;
         double sumAbs = 0;
         double objective = 0;
-        for (Tile t : tiles) {
-            float[] window = TileIO.readWindow(working, t, edges);
-            GradientStep.Result r = gradients.compute(window, t.x().windowLength(), t.y().windowLength());
-            // Each tile's objective is a mean over its own window; weighting by the window's share of the step makes
-            // the tiles' gradients commensurable, as if the objective were one mean over the whole image.
-            float share = (float) ((double) t.windowPixels() / windowPixels);
-            sumAbs += TileIO.writeCore(grad, t, edges, r.gradient(), share);
-            objective += r.objective() * share;
-            done += TileIO.corePixels(t, W, H, edges);
-            l.progress(done, total);
+        long seen = 0;
+        // Windows run `workers` at a time (one libtorch thread each, see TorchRuntime); sums and progress are taken
+        // in tile order on this thread, so the result does not depend on which window finished first.
+        for (int from = 0; from < tiles.size(); from += workers) {
+            List<Tile> chunk = tiles.subList(from, Math.min(tiles.size(), from + workers));
+            List<double[]> parts = pool().run(chunk.size(), i -> {
+                Tile t = chunk.get(i);
+                float[] window = TileIO.readWindow(working, t, edges);
+                GradientStep.Result r = gradients.compute(window, t.x().windowLength(), t.y().windowLength());
+                // Each tile's objective is a mean over its own window; weighting by the window's share of the step
+                // makes the tiles' gradients commensurable, as if the objective were one mean over all windows.
+                float share = (float) ((double) t.windowPixels() / windowPixels);
+                double abs = TileIO.writeCore(grad, t, edges, r.gradient(), share);
+                return new double[] {abs, r.objective() * share};
+            });
+            for (int i = 0; i < chunk.size(); i++) {
+                sumAbs += parts.get(i)[0];
+                objective += parts.get(i)[1];
+                seen += chunk.get(i).windowPixels();
+                // The step's planned work spread over its windows in proportion to their pixels: exact at the end.
+                done = before + Math.round((double) stepWork * seen / windowPixels);
+                l.progress(done, total);
+            }
         }
         double meanAbs = sumAbs / (3.0 * W * H);
         if (meanAbs > 0 && Double.isFinite(meanAbs)) {
             applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));
         }
         l.stepDone(octave, step, objective);
-        return done;
+        return before + stepWork;
     }
 
-    private static void applyUpdate(FloatPlanes working, FloatPlanes grad, float factor) {
+    private ParallelRows pool() {
+        if (pool == null) pool = new ParallelRows(workers);
+        return pool;
+    }
+
+    private void applyUpdate(FloatPlanes working, FloatPlanes grad, float factor) {
         int W = working.width();
-        float[] x = new float[W];
-        float[] g = new float[W];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < working.height(); y++) {
-                working.getRow(c, y, x);
-                grad.getRow(c, y, g);
-                for (int i = 0; i < W; i++) {
-                    float v = x[i] + factor * g[i];
-                    x[i] = v < 0f ? 0f : (v > 1f ? 1f : v);
+        int H = working.height();
+        // Rows are independent: split them between the workers (each with its own row buffers).
+        int bands = Math.min(workers, H);
+        pool().run(bands, b -> {
+            float[] x = new float[W];
+            float[] g = new float[W];
+            int y0 = (int) ((long) H * b / bands);
+            int y1 = (int) ((long) H * (b + 1) / bands);
+            for (int c = 0; c < 3; c++) {
+                for (int y = y0; y < y1; y++) {
+                    working.getRow(c, y, x);
+                    grad.getRow(c, y, g);
+                    for (int i = 0; i < W; i++) {
+                        float v = x[i] + factor * g[i];
+                        x[i] = v < 0f ? 0f : (v > 1f ? 1f : v);
+                    }
+                    working.putRow(c, y, x);
                 }
-                working.putRow(c, y, x);
             }
-        }
+            return null;
+        });
     }
 }

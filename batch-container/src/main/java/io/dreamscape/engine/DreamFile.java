@@ -65,7 +65,7 @@ public final class DreamFile {
                 }
 
                 @Override
-                public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
+                public boolean continueAfter(int octave, int stepsDone, WorkingImage working) {
                     return listener.continueAfter(octave, stepsDone, working);
                 }
             };

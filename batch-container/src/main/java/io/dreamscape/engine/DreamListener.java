@@ -19,4 +19,14 @@ public interface DreamListener {
     default boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
         return true;
     }
+
+    /**
+     * What the engine calls after each step. The default fetches the image and calls
+     * {@link #continueAfter(int, int, FloatPlanes)}: on the device-resident path that is one device→host copy per
+     * step, so listeners that need the image only now and then (checkpoints) override this one and call
+     * {@link WorkingImage#planes()} only when they do.
+     */
+    default boolean continueAfter(int octave, int stepsDone, WorkingImage working) {
+        return continueAfter(octave, stepsDone, working.planes());
+    }
 }

@@ -6,24 +6,33 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.job.LayerWeight;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One model call: the gradient of the dream objective with respect to one tile window. The objective is
- * {@code Σ weight · mean(activation²)} over the requested layers, as in google/deepdream. Each call runs in its own
- * sub-NDManager so native memory stays flat over thousands of tiles.
+ * One model call: the gradient of the dream objective with respect to a batch of tile windows. The objective of a
+ * window is {@code Σ weight · mean(activation²)} over the requested layers (means over that window's own activations),
+ * as in google/deepdream; a batch's loss is the sum of its windows' objectives, so each window's gradient is the one
+ * it would get alone.
+ *
+ * <p>Thread-safe: several threads may compute at once (the engine does so on the CPU, see {@link TorchRuntime}).
+ * It therefore does not use DJL's {@code GradientCollector}, which allows one collector per process; it switches
+ * libtorch's grad mode, which is thread-local, around its own forward and backward.
  */
 public final class GradientStep implements AutoCloseable {
     private final DreamNetwork network;
     private final List<String> layers;
     private final float[] weights;
     private final NDManager root;
-    private final Engine engine;
-    private long computeNanos;
-    private long calls;
+    private final Device device;
+    private final AtomicLong computeNanos = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong windowCount = new AtomicLong();
+    private final AtomicLong hostWindows = new AtomicLong();
 
     public GradientStep(DreamNetwork network, List<LayerWeight> objective, Device device) {
         DreamNetwork.requireKnown(network, new java.util.HashSet<>(objective.stream().map(LayerWeight::name).toList()));
@@ -31,7 +40,8 @@ public final class GradientStep implements AutoCloseable {
         this.layers = objective.stream().map(LayerWeight::name).toList();
         this.weights = new float[objective.size()];
         for (int i = 0; i < weights.length; i++) weights[i] = (float) objective.get(i).weight();
-        this.engine = Engine.getEngine("PyTorch");
+        Engine engine = TorchRuntime.engine();
+        this.device = device;
         this.root = engine.newBaseManager(device);
     }
 
@@ -39,36 +49,84 @@ public final class GradientStep implements AutoCloseable {
     public record Result(float[] gradient, double objective) {
     }
 
+    /** Gradients of a batch on the device ({@code N×3×h×w}, in the caller's manager) and each window's objective. */
+    public record Batch(NDArray gradient, float[] objectives) {
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** A manager on this step's device for one unit of work; close it to free what it holds. */
+    public NDManager newManager() {
+        return root.newSubManager();
+    }
+
+    /** One window from the JVM (the streamed path): its gradient comes back as a JVM array. */
     public Result compute(float[] window, int width, int height) {
-        long t0 = System.nanoTime();
+        hostWindows.incrementAndGet();
         try (NDManager m = root.newSubManager()) {
             NDArray x = m.create(window, new Shape(1, 3, height, width));
-            x.setRequiresGradient(true);
-            double value;
-            try (GradientCollector gc = engine.newGradientCollector()) {
-                NDList acts = network.activations(x, layers);
-                NDArray loss = null;
-                for (int i = 0; i < acts.size(); i++) {
-                    NDArray term = acts.get(i).square().mean().mul(weights[i]);
-                    loss = loss == null ? term : loss.add(term);
-                }
-                gc.backward(loss);
-                value = loss.getFloat();
-            }
-            return new Result(x.getGradient().toFloatArray(), value);
-        } finally {
-            computeNanos += System.nanoTime() - t0;
-            calls++;
+            Batch b = computeBatch(x, true);
+            return new Result(b.gradient().toFloatArray(), b.objectives()[0]);
         }
     }
 
-    /** Time spent inside model calls (tensor in, forward, backward, gradient out): the engine's overhead is the rest. */
-    public long computeNanos() {
-        return computeNanos;
+    /**
+     * Gradients of {@code windows} ({@code N×3×h×w}, on this step's device): the result's arrays belong to
+     * {@code windows}' manager. Only the N objectives cross to the JVM.
+     */
+    public Batch computeBatch(NDArray windows) {
+        return computeBatch(windows, false);
     }
 
+    /** {@code owned}: the array is ours to mark as requiring a gradient (else a copy is marked). */
+    private Batch computeBatch(NDArray windows, boolean owned) {
+        long t0 = System.nanoTime();
+        boolean was = JniUtils.isGradMode();
+        try {
+            JniUtils.setGradMode(true);
+            NDArray x = owned ? windows : windows.duplicate();
+            x.setRequiresGradient(true);
+            NDList acts = network.activations(x, layers);
+            NDArray perWindow = null;
+            for (int i = 0; i < acts.size(); i++) {
+                NDArray a = acts.get(i);
+                NDArray term = a.reshape(a.getShape().get(0), -1).square().mean(new int[] {1}).mul(weights[i]);
+                perWindow = perWindow == null ? term : perWindow.add(term);
+            }
+            NDArray loss = perWindow.sum();
+            JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
+            float[] objectives = perWindow.toFloatArray();
+            NDArray g = x.getGradient();
+            acts.close();
+            return new Batch(g, objectives);
+        } finally {
+            JniUtils.setGradMode(was);
+            computeNanos.addAndGet(System.nanoTime() - t0);
+            calls.incrementAndGet();
+            windowCount.addAndGet(windows.getShape().get(0));
+        }
+    }
+
+    /** Time spent inside model calls (forward, backward; tensor in and out on the streamed path). */
+    public long computeNanos() {
+        return computeNanos.get();
+    }
+
+    /** Model calls made (a batch is one call). */
     public long calls() {
-        return calls;
+        return calls.get();
+    }
+
+    /** Windows that came from and went back to JVM arrays ({@link #compute}): the streamed path's host copies. */
+    public long hostWindows() {
+        return hostWindows.get();
+    }
+
+    /** Windows computed (a batch of N counts N). */
+    public long windows() {
+        return windowCount.get();
     }
 
     @Override

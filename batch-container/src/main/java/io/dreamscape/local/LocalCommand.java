@@ -57,6 +57,11 @@ public final class LocalCommand implements Callable<Integer> {
                     + "models/ folder (default: the built-in googlenet)")
     Path model;
 
+    @Option(names = "--device-memory", paramLabel = "SIZE",
+            description = "device memory budget for uploads that set none (e.g. 512M, 20G): octaves that fit stay on "
+                    + "the device for all their steps (default: 80% of a GPU's free memory; 0 = streamed on the CPU)")
+    String deviceMemory;
+
     @Option(names = "--params", paramLabel = "FILE.json",
             description = "default parameters for every upload (same names as dreamscape dream --params); an upload's "
                     + "preset folder and x-amz-meta-dreamscape override them")
@@ -211,6 +216,9 @@ public final class LocalCommand implements Callable<Integer> {
         }
         if (model != null) {
             d.put("model", model.getFileName().toString());
+        }
+        if (deviceMemory != null) {
+            d.put("deviceMemory", deviceMemory);
         }
         if (d.isEmpty()) return null;
         try {

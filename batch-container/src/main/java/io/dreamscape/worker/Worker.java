@@ -289,7 +289,7 @@ public final class Worker {
             this.fingerprint = fingerprint;
             this.dir = dir;
             this.octave = start == null ? 0 : start.octave();
-            this.startUnits = start == null ? 0 : OctaveSizes.workBefore(sizes, params.steps(), start.octave(), start.stepsDone());
+            this.startUnits = start == null ? 0 : OctaveSizes.workBefore(sizes, params, start.octave(), start.stepsDone());
             this.done = startUnits;
         }
 
@@ -300,17 +300,18 @@ public final class Worker {
         }
 
         @Override
-        public boolean continueAfter(int k, int stepsDone, FloatPlanes working) {
+        public boolean continueAfter(int k, int stepsDone, io.dreamscape.engine.WorkingImage working) {
+            // working.planes() only when a checkpoint is written: on the device-resident path it is a device→host copy
             boolean octaveEnd = stepsDone == params.steps();
             boolean last = octaveEnd && k == sizes.size() - 1;
-            long units = OctaveSizes.workBefore(sizes, params.steps(), k, stepsDone);
+            long units = OctaveSizes.workBefore(sizes, params, k, stepsDone);
             pause();
             if (octaveEnd && !last) {
                 // Before the octave's report: once the status API sees octave k ended, its preview is there.
-                publishPreview(k, working, "octave end");
+                publishPreview(k, working.planes(), "octave end");
             } else if (!octaveEnd && !LivePreview.INTERVAL.isZero()
                     && System.nanoTime() - lastPreview >= LivePreview.INTERVAL.toNanos()) {
-                publishPreview(k, working, "interval");
+                publishPreview(k, working.planes(), "interval");
             }
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
@@ -320,16 +321,16 @@ public final class Worker {
             if (reporter.jobStopped()) return false;
             if (last) return true; // the result follows at once: that is the best checkpoint
             if (stopRequested) {
-                saveCheckpoint(k, stepsDone, units, working, "stop requested");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "stop requested");
                 reporter.progress(units, octave);
                 reporter.flush();
                 return false;
             }
             if (octaveEnd) {
-                saveCheckpoint(k, stepsDone, units, working, "octave end");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "octave end");
                 recordUsage();
             } else if (System.nanoTime() - lastCheckpoint >= config.checkpointInterval().toNanos()) {
-                saveCheckpoint(k, stepsDone, units, working, "interval");
+                saveCheckpoint(k, stepsDone, units, working.planes(), "interval");
                 recordUsage();
             }
             return true;
@@ -524,7 +525,7 @@ public final class Worker {
                     params.octaveScale());
             if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
                     || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
-                    || h.unitsDone() != OctaveSizes.workBefore(sizes, params.steps(), h.octave(), h.stepsDone())) {
+                    || h.unitsDone() != OctaveSizes.workBefore(sizes, params, h.octave(), h.stepsDone())) {
                 throw new CorruptCheckpointException("its octave " + h.octave() + ", step " + h.stepsDone() + ", size "
                         + h.width() + "×" + h.height() + " do not fit this shard");
             }

@@ -117,6 +117,18 @@ class DreamCommandTest {
     }
 
     @Test
+    void aMalformedDeviceMemoryIsAUsageErrorWithASentence() throws Exception {
+        Path in = photo("in.png", 64, 64);
+        Run r = dream(in.toString(), "-o", dir.resolve("o.png").toString(), "--device-memory", "12Q");
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit());
+        assertTrue(r.err().contains("deviceMemory '12Q' is not a memory size; write e.g. 512M or 20G"), r.err());
+        Path params = Files.writeString(dir.resolve("p.json"), "{\"deviceMemory\": \"lots\"}");
+        r = dream(in.toString(), "-o", dir.resolve("o.png").toString(), "--params", params.toString());
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit());
+        assertTrue(r.err().contains("deviceMemory 'lots'"), r.err());
+    }
+
+    @Test
     void refusesZeroByteFile() throws Exception {
         Path in = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         assertRefused(in, "empty");

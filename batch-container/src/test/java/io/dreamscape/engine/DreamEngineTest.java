@@ -50,6 +50,10 @@ class DreamEngineTest {
     }
 
     FloatPlanes pattern(int w, int h) {
+        return patternIn(scratch, w, h);
+    }
+
+    FloatPlanes patternIn(Path scratch, int w, int h) {
         FloatPlanes p = FloatPlanes.create(w, h, scratch);
         float[] row = new float[w];
         for (int c = 0; c < 3; c++) {

@@ -10,6 +10,8 @@ import java.util.List;
  *
  * <p>{@code layers} may be empty: the engine then takes the preset's layers or the network's default layer.
  * {@code seed} may be null: the run then draws one and records it, so any run can be repeated.
+ * {@code deviceMemory} (bytes; in JSON a size such as {@code "512M"} or {@code "20G"}) may be null: the engine then
+ * picks its default budget for the device. An octave whose working set fits it stays on the device for all its steps.
  */
 public record DreamParameters(
         String model,
@@ -24,7 +26,8 @@ public record DreamParameters(
         Long seed,
         boolean wrap,
         int quality,
-        long maxPixels) {
+        long maxPixels,
+        Long deviceMemory) {
 
     public static final String DEFAULT_MODEL = "googlenet";
     /** Tiles smaller than this give stride-32 networks almost no spatial extent to work with. */
@@ -32,6 +35,12 @@ public record DreamParameters(
 
     public DreamParameters {
         layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+
+    /** Parameters without a device memory budget (the engine then picks its default for the device). */
+    public DreamParameters(String model, List<LayerWeight> layers, String preset, int octaves, double octaveScale, int steps,
+                           double stepSize, int jitter, int tile, Long seed, boolean wrap, int quality, long maxPixels) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, null);
     }
 
     public static DreamParameters defaults() {
@@ -62,7 +71,8 @@ public record DreamParameters(
                 o.seed() != null ? o.seed() : seed,
                 o.wrap() != null ? o.wrap() : wrap,
                 o.quality() != null ? o.quality() : quality,
-                o.maxPixels() != null ? o.maxPixels() : maxPixels);
+                o.maxPixels() != null ? o.maxPixels() : maxPixels,
+                o.deviceMemory() != null ? Long.valueOf(ByteSize.parse("deviceMemory", o.deviceMemory())) : deviceMemory);
     }
 
     public DreamParameters withSeed(long newSeed) {
@@ -81,6 +91,7 @@ public record DreamParameters(
         if (tile < MIN_TILE || tile > 4096) problems.add("tile is " + tile + "; allowed " + MIN_TILE + " to 4096 pixels");
         if (quality < 1 || quality > 100) problems.add("quality is " + quality + "; allowed 1 to 100");
         if (maxPixels < 1 || maxPixels > 10_000_000_000L) problems.add("maxPixels is " + maxPixels + "; allowed 1 to 10,000,000,000");
+        if (deviceMemory != null && deviceMemory < 0) problems.add("deviceMemory is negative");
         if (layers.size() > 16) problems.add(layers.size() + " layers requested; at most 16");
         if (!problems.isEmpty()) {
             throw new ParameterException("invalid parameters: " + String.join("; ", problems));

@@ -24,7 +24,15 @@ public record ParameterOverrides(
         Long seed,
         Boolean wrap,
         Integer quality,
-        Long maxPixels) {
+        Long maxPixels,
+        String deviceMemory) {
+
+    /** The overrides without a device memory budget (the schema before it existed). */
+    public ParameterOverrides(String model, List<LayerWeight> layers, String preset, Integer octaves, Double octaveScale,
+                              Integer steps, Double stepSize, Integer jitter, Integer tile, Long seed, Boolean wrap,
+                              Integer quality, Long maxPixels) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, null);
+    }
 
     public static final ParameterOverrides NONE =
             new ParameterOverrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -36,7 +44,7 @@ public record ParameterOverrides(
                 pick(later.octaves, octaves), pick(later.octaveScale, octaveScale), pick(later.steps, steps),
                 pick(later.stepSize, stepSize), pick(later.jitter, jitter), pick(later.tile, tile),
                 pick(later.seed, seed), pick(later.wrap, wrap), pick(later.quality, quality),
-                pick(later.maxPixels, maxPixels));
+                pick(later.maxPixels, maxPixels), pick(later.deviceMemory, deviceMemory));
     }
 
     private static <T> T pick(T later, T earlier) {

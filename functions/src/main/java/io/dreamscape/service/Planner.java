@@ -29,7 +29,9 @@ public final class Planner {
         if (p.seed() == null) {
             throw new IllegalArgumentException("the seed is chosen before planning");
         }
-        int halo = config.haloPixels() != null ? config.haloPixels() : Math.max(64, p.tile() / 2 + p.jitter());
+        // Half a tile, the jitter and the windows' context margin: the overlap two shards compute the same way.
+        int halo = config.haloPixels() != null ? config.haloPixels()
+                : Math.max(64, p.tile() / 2 + p.jitter() + OctaveSizes.contextMargin(p.tile()));
         long whole = OctaveSizes.totalWork(width, height, p);
         int k = Math.max(1, (int) Math.ceil(seconds(whole) / config.targetShardSeconds()));
         k = Math.min(k, config.maxShards());

@@ -111,6 +111,7 @@ public final class GoogLeNetNetwork implements DreamNetwork {
      *     mis-shaped tensors are all listed)
      */
     public static GoogLeNetNetwork load(Path weightsFile, Device device) throws IOException {
+        io.dreamscape.engine.TorchRuntime.engine(); // thread and log settings before libtorch runs anything
         Map<String, TorchTensor> sd = PthReader.readStateDict(weightsFile);
         try {
             return new GoogLeNetNetwork(sd, device, "googlenet (" + weightsFile.getFileName() + ")");

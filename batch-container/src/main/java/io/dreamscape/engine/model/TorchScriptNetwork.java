@@ -46,6 +46,7 @@ public final class TorchScriptNetwork implements DreamNetwork {
         if (!Files.isRegularFile(file)) {
             throw new IOException("model file not found: " + file);
         }
+        io.dreamscape.engine.TorchRuntime.engine(); // thread and log settings before libtorch runs anything
         Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
         try {
             // trainParam=true: without it the module is loaded in inference mode and backward fails with

@@ -97,6 +97,21 @@ public final class FloatPlanes implements AutoCloseable {
         put(c, y, 0, src, 0, width);
     }
 
+    /** Rows per mapped chunk: {@link #chunk} views never cross a chunk. */
+    public int rowsPerChunk() {
+        return rowsPerChunk;
+    }
+
+    /**
+     * A view of rows {@code [y, y + rows)} of channel {@code c} (within one chunk, see {@link #rowsPerChunk}) for
+     * bulk copies to and from the device without a heap copy; valid until {@link #close}.
+     */
+    public FloatBuffer chunk(int c, int y, int rows) {
+        int k = y / rowsPerChunk;
+        if ((y + rows - 1) / rowsPerChunk != k) throw new IllegalArgumentException("rows cross a chunk");
+        return chunks[c][k].slice((y % rowsPerChunk) * width, rows * width);
+    }
+
     /** Copies another image of the same size into this one. */
     public void copyFrom(FloatPlanes other) {
         if (other.width != width || other.height != height) throw new IllegalArgumentException("size mismatch");

@@ -1,5 +1,6 @@
 package io.dreamscape.engine.tiles;
 
+import io.dreamscape.job.OctaveSizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -12,10 +13,12 @@ import java.util.SplittableRandom;
  * {@code [-a, n + jitter - a)}, mirrored beyond the borders, so the content still shifts against the network's
  * pixel grid but no pixel from the opposite edge leaks in;</li>
  * <li>if the range fits in one tile it is one tile (then the step is exactly the classic untiled step);</li>
- * <li>otherwise the range is cut every {@code tile} pixels from a random phase, so tile borders move on every step
- * and no seam can build up; an end piece shorter than {@code minWindow} gets a wider window (its extra pixels are
- * context only).</li>
+ * <li>otherwise the range is cut every {@code tile} pixels from a random phase, so tile borders move on every step,
+ * and each window carries {@link OctaveSizes#contextMargin} pixels of context around its core (the network sees
+ * real neighbours, not zero padding, at the core's edge; only the core's gradient is kept); an end piece shorter
+ * than {@code minWindow} gets a wider window.</li>
  * </ul>
+ * The geometry itself is {@link OctaveSizes#axisWindows}, shared with the plan's work count.
  * Every coordinate of the range lies in exactly one tile core, so every image pixel gets a gradient on every step.
  */
 public final class TileScheduler {
@@ -64,36 +67,9 @@ public final class TileScheduler {
     }
 
     List<AxisSpan> axis(int n, int shift, int phase) {
-        int a = Math.min(shift, jitter);
-        int start = -a;
-        int length = n + (edges == EdgeMode.WRAP ? 0 : jitter);
-        int end = start + length;
-        List<AxisSpan> spans = new ArrayList<>();
-        if (length <= tile) {
-            spans.add(widen(start, length, true, true));
-            return spans;
-        }
-        int cut = start + (phase % tile);
-        int from = start;
-        while (from < end) {
-            int to = cut > from ? Math.min(cut, end) : Math.min(from + tile, end);
-            if (cut <= from) cut = from + tile;
-            else cut += tile;
-            spans.add(widen(from, to - from, from == start, to == end));
-            from = to;
-        }
+        int[][] w = OctaveSizes.axisWindows(n, tile, jitter, edges == EdgeMode.WRAP, minWindow, shift, phase);
+        List<AxisSpan> spans = new ArrayList<>(w.length);
+        for (int[] s : w) spans.add(new AxisSpan(s[0], s[1], s[2], s[3]));
         return spans;
-    }
-
-    /** A window of at least {@code minWindow} around a core, growing outward at the range's ends. */
-    private AxisSpan widen(int coreStart, int coreLength, boolean first, boolean last) {
-        int extra = Math.max(0, minWindow - coreLength);
-        if (extra == 0) return new AxisSpan(coreStart, coreLength, coreStart, coreLength);
-        int before;
-        if (first && last) before = extra / 2;
-        else if (first) before = extra;
-        else if (last) before = 0;
-        else before = extra / 2;
-        return new AxisSpan(coreStart - before, coreLength + extra, coreStart, coreLength);
     }
 }

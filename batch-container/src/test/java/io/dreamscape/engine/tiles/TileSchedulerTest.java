@@ -3,6 +3,7 @@ package io.dreamscape.engine.tiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dreamscape.job.OctaveSizes;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +23,18 @@ class TileSchedulerTest {
             List<Tile> tiles = s.tiles(w, h, s.draw(rng));
             int[] hits = new int[w * h];
             for (Tile t : tiles) {
-                assertTrue(t.x().windowLength() <= Math.max(tile, 64) && t.y().windowLength() <= Math.max(tile, 64),
-                        "window larger than the tile: " + t);
+                int most = Math.max(tile + 2 * OctaveSizes.contextMargin(tile), 64);
+                assertTrue(t.x().windowLength() <= most && t.y().windowLength() <= most,
+                        "window larger than the tile and its context: " + t);
+                for (AxisSpan a : List.of(t.x(), t.y())) {
+                    int before = a.coreStart() - a.windowStart();
+                    int after = a.windowEnd() - a.coreEnd();
+                    boolean single = (edges == EdgeMode.WRAP ? a == t.x() ? w : h : (a == t.x() ? w : h) + jitter) <= tile;
+                    if (!single) {
+                        assertTrue(before >= OctaveSizes.contextMargin(tile) && after >= OctaveSizes.contextMargin(tile),
+                                "a core without its context margin: " + t);
+                    }
+                }
                 assertTrue(t.x().windowLength() >= Math.min(64, tile) && t.y().windowLength() >= Math.min(64, tile),
                         "window smaller than the minimum: " + t);
                 for (int[] ry : TileIO.runs(t.y(), h, edges)) {
@@ -76,5 +87,17 @@ class TileSchedulerTest {
         assertEquals(0, EdgeMode.MIRROR.source(-5, 1));
         assertEquals(9, EdgeMode.WRAP.source(-1, 10));
         assertEquals(0, EdgeMode.WRAP.source(10, 10));
+    }
+
+    @ParameterizedTest(name = "{0}x{1} tile {2} jitter {3} wrap {4}")
+    @CsvSource({"4096,4096,512,32,false", "1000,700,128,16,true", "300,200,512,32,false", "5000,90,256,48,false"})
+    void planCountsExactlyTheWindowsTheSchedulerComputes(int w, int h, int tile, int jitter, boolean wrap) {
+        var p = io.dreamscape.job.DreamParameters.defaults().with(new io.dreamscape.job.ParameterOverrides(null, null, null,
+                1, null, 1, null, jitter, tile, 1L, wrap, null, null));
+        TileScheduler s = new TileScheduler(tile, jitter, wrap ? EdgeMode.WRAP : EdgeMode.MIRROR, OctaveSizes.MIN_WINDOW);
+        List<Tile> tiles = s.tiles(w, h, new TileScheduler.Draws(0, 0, 0, 0));
+        long pixels = tiles.stream().mapToLong(Tile::windowPixels).sum();
+        assertEquals(pixels, OctaveSizes.stepWork(w, h, p));
+        assertEquals(tiles.size(), OctaveSizes.windowsAlong(w, p) * OctaveSizes.windowsAlong(h, p));
     }
 }

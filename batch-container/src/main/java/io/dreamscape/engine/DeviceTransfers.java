@@ -1,0 +1,70 @@
+package io.dreamscape.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.dreamscape.engine.storage.FloatPlanes;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one port through which image data moves between host storage and the device on the device-resident path:
+ * whole images, at octave boundaries, checkpoints and the final write. It counts what it moves, so a test can prove
+ * that a step moves nothing.
+ */
+public final class DeviceTransfers {
+    private final AtomicLong uploads = new AtomicLong();
+    private final AtomicLong downloads = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+
+    /** The image as a {@code 3×H×W} float tensor in {@code m}, copied chunk by chunk from the mapped planes. */
+    public NDArray upload(FloatPlanes img, NDManager m) {
+        int w = img.width();
+        int h = img.height();
+        NDList channels = new NDList(3);
+        for (int c = 0; c < 3; c++) {
+            NDList pieces = new NDList();
+            for (int y = 0; y < h; y += img.rowsPerChunk()) {
+                int rows = Math.min(img.rowsPerChunk(), h - y);
+                pieces.add(m.create(img.chunk(c, y, rows), new Shape(rows, w)));
+            }
+            channels.add(pieces.size() == 1 ? pieces.get(0) : NDArrays.concat(pieces, 0));
+        }
+        NDArray x = NDArrays.stack(channels, 0);
+        channels.close();
+        uploads.incrementAndGet();
+        bytes.addAndGet(12L * w * h);
+        return x;
+    }
+
+    /** Copies a {@code 3×H×W} tensor into {@code img} (same size). */
+    public void download(NDArray x, FloatPlanes img) {
+        int w = img.width();
+        int h = img.height();
+        if (x.getShape().get(1) != h || x.getShape().get(2) != w) throw new IllegalArgumentException("size mismatch");
+        FloatBuffer all = x.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y += img.rowsPerChunk()) {
+                int rows = Math.min(img.rowsPerChunk(), h - y);
+                img.chunk(c, y, rows).put(all.slice((int) ((long) c * h * w + (long) y * w), rows * w));
+            }
+        }
+        downloads.incrementAndGet();
+        bytes.addAndGet(12L * w * h);
+    }
+
+    public long uploads() {
+        return uploads.get();
+    }
+
+    public long downloads() {
+        return downloads.get();
+    }
+
+    public long bytes() {
+        return bytes.get();
+    }
+}

@@ -1,0 +1,191 @@
+package io.dreamscape.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.engine.tiles.AxisSpan;
+import io.dreamscape.engine.tiles.EdgeMode;
+import io.dreamscape.engine.tiles.Tile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * One octave kept on the device as a {@code 3×H×W} tensor for all its steps. A step: the image is extended beyond
+ * its borders once (mirror or wrap, as slices and flips), windows are slices of it, equal-shaped windows go through the
+ * network in batches, the cores of their gradients are concatenated back into one gradient image, and the one global
+ * normaliser and the clipped update are tensor operations. Only scalars (the normaliser's sum, the objectives) reach
+ * the JVM during a step; image data crosses only through {@link DeviceTransfers}.
+ *
+ * <p>It computes the same numbers as the streamed path: the same windows, each gradient scaled by the same float
+ * share, the same float update (verified by DreamEnginePathsTest).
+ */
+final class ResidentOctave implements AutoCloseable {
+    private final GradientStep gradients;
+    private final DeviceTransfers transfers;
+    private final EdgeMode edges;
+    private final int batch;
+    private final ParallelRows pool;
+    private final NDManager manager;
+    private final int width;
+    private final int height;
+    private NDArray x;
+    private boolean hostCurrent;
+
+    ResidentOctave(GradientStep gradients, DeviceTransfers transfers, EdgeMode edges, int batch, ParallelRows pool,
+                   FloatPlanes working) {
+        this.gradients = gradients;
+        this.transfers = transfers;
+        this.edges = edges;
+        this.batch = Math.max(1, batch);
+        this.pool = pool;
+        this.manager = gradients.newManager();
+        this.width = working.width();
+        this.height = working.height();
+        this.x = transfers.upload(working, manager);
+        this.hostCurrent = true;
+    }
+
+    /** One step; returns the pixel-weighted objective. {@code progress} gets cumulative window pixels done. */
+    double step(List<Tile> tiles, float stepSize, LongConsumer progress) {
+        long pixelSum = 0;
+        for (Tile t : tiles) pixelSum += t.windowPixels();
+        final long windowPixels = pixelSum;
+        try (NDManager s = manager.newSubManager()) {
+            x.attach(s); // the old image and every temporary of the step go when s closes
+            int x0 = tiles.stream().mapToInt(t -> t.x().windowStart()).min().orElseThrow();
+            int x1 = tiles.stream().mapToInt(t -> t.x().windowEnd()).max().orElseThrow();
+            int y0 = tiles.stream().mapToInt(t -> t.y().windowStart()).min().orElseThrow();
+            int y1 = tiles.stream().mapToInt(t -> t.y().windowEnd()).max().orElseThrow();
+            NDArray padded = extend(extend(x, 2, x0, x1, width), 1, y0, y1, height);
+
+            // Equal-shaped windows batch together; batches run on the pool (CPU: one per core; GPU: one at a time).
+            Map<Long, List<Integer>> byShape = new LinkedHashMap<>();
+            for (int i = 0; i < tiles.size(); i++) {
+                Tile t = tiles.get(i);
+                byShape.computeIfAbsent(((long) t.y().windowLength() << 32) | t.x().windowLength(), k -> new ArrayList<>()).add(i);
+            }
+            List<List<Integer>> batches = new ArrayList<>();
+            for (List<Integer> group : byShape.values()) {
+                for (int i = 0; i < group.size(); i += batch) batches.add(group.subList(i, Math.min(group.size(), i + batch)));
+            }
+            NDArray[] cores = new NDArray[tiles.size()];
+            double[] objectives = new double[tiles.size()];
+            long seen = 0;
+            for (int from = 0; from < batches.size(); from += pool.workers()) {
+                List<List<Integer>> round = batches.subList(from, Math.min(batches.size(), from + pool.workers()));
+                List<GradientStep.Batch> results = pool.run(round.size(), b -> {
+                    NDList windows = new NDList();
+                    for (int i : round.get(b)) {
+                        Tile t = tiles.get(i);
+                        windows.add(padded.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - y0, t.y().windowEnd() - y0,
+                                t.x().windowStart() - x0, t.x().windowEnd() - x0)));
+                    }
+                    return gradients.computeBatch(NDArrays.stack(windows, 0));
+                });
+                for (int b = 0; b < round.size(); b++) {
+                    List<Integer> members = round.get(b);
+                    GradientStep.Batch r = results.get(b);
+                    for (int j = 0; j < members.size(); j++) {
+                        int i = members.get(j);
+                        Tile t = tiles.get(i);
+                        float share = (float) ((double) t.windowPixels() / windowPixels);
+                        AxisSpan ax = t.x();
+                        AxisSpan ay = t.y();
+                        cores[i] = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
+                                ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
+                                ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
+                        objectives[i] = r.objectives()[j] * share;
+                        seen += t.windowPixels();
+                    }
+                    progress.accept(seen);
+                }
+            }
+            // Cores partition the covered range in grid order (rows of tiles, left to right): concatenating them gives
+            // the gradient of the whole range, which is then cut (mirror) or rolled (wrap) back onto the image.
+            NDList rows = new NDList();
+            int perRow = 0;
+            while (perRow < tiles.size() && tiles.get(perRow).y().equals(tiles.get(0).y())) perRow++;
+            for (int r = 0; r < tiles.size(); r += perRow) {
+                NDList row = new NDList();
+                for (int i = r; i < r + perRow; i++) row.add(cores[i]);
+                rows.add(row.size() == 1 ? row.get(0) : NDArrays.concat(row, 2));
+            }
+            NDArray range = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 1);
+            NDArray g = onImage(onImage(range, 2, tiles.get(0).x().coreStart(), width), 1, tiles.get(0).y().coreStart(), height);
+            // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
+            // (a float64 copy of the gradient would cost one more pass over it).
+            double sumAbs = g.abs().sum().getFloat();
+            double meanAbs = sumAbs / (3.0 * width * height);
+            NDArray next = x;
+            if (meanAbs > 0 && Double.isFinite(meanAbs)) {
+                float factor = (float) (stepSize / 255.0 / meanAbs);
+                // x + factor·g as two roundings, like the streamed path's Java loop (no fused multiply-add)
+                next = g.muli(factor).addi(x).clip(0f, 1f);
+            }
+            next.attach(manager);
+            x = next;
+            hostCurrent = false;
+            double objective = 0;
+            for (double o : objectives) objective += o;
+            return objective;
+        }
+    }
+
+    /** The image in host storage {@code into} (one device→host copy unless nothing changed since the last). */
+    void download(FloatPlanes into) {
+        transfers.download(x, into);
+        hostCurrent = true;
+    }
+
+    boolean hostCurrent() {
+        return hostCurrent;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** {@code a} along {@code axis} over coordinates {@code [lo, hi)} of an axis of length {@code n}, made up per edges. */
+    private NDArray extend(NDArray a, int axis, int lo, int hi, int n) {
+        if (lo == 0 && hi == n) return a;
+        NDList parts = new NDList();
+        int p = lo;
+        while (p < hi) {
+            int src = edges.source(p, n);
+            int len = 1;
+            int dir = 0;
+            if (p + 1 < hi) {
+                int next = edges.source(p + 1, n);
+                dir = next == src + 1 ? 1 : (next == src - 1 ? -1 : 0);
+            }
+            if (dir != 0) {
+                while (p + len < hi && edges.source(p + len, n) == src + dir * len) len++;
+            }
+            int from = dir >= 0 ? src : src - len + 1;
+            NDArray piece = slice(a, axis, from, from + len);
+            parts.add(dir < 0 ? piece.flip(axis) : piece);
+            p += len;
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, axis);
+    }
+
+    /** The part of a range gradient (range starting at coordinate {@code start}) that lands on {@code [0, n)}. */
+    private NDArray onImage(NDArray range, int axis, int start, int n) {
+        int a = -start; // the range begins a ≥ 0 pixels before the image
+        if (edges == EdgeMode.WRAP && a > 0) {
+            return NDArrays.concat(new NDList(slice(range, axis, a, n), slice(range, axis, 0, a)), axis);
+        }
+        return a == 0 && range.getShape().get(axis) == n ? range : slice(range, axis, a, a + n);
+    }
+
+    private static NDArray slice(NDArray a, int axis, int from, int to) {
+        return axis == 1 ? a.get(new NDIndex(":, {}:{}", from, to)) : a.get(new NDIndex(":, :, {}:{}", from, to));
+    }
+}
