@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dreamscape", mixinStandardHelpOptions = true, version = "dreamscape 0.1.0",
         description = {"DeepDream for giant images.", "",
                 "Without a command, starts local mode with its defaults (same as 'dreamscape local')."},
-        subcommands = {LocalCommand.class, DreamCommand.class, WorkerCommand.class})
+        subcommands = {LocalCommand.class, DreamCommand.class, WorkerCommand.class, DoctorCommand.class})
 public final class DreamscapeCli implements Callable<Integer> {
 
     public static void main(String[] args) {
