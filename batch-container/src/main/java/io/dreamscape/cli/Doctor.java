@@ -151,7 +151,7 @@ record Doctor(String model, Path weights, String device, int tile) {
                     facts));
             return Optional.empty();
         }
-        facts.put("using", chosen.toString());
+        facts.put("using", name(chosen));
         checks.add(new Check("device", Status.OK, "using " + name(chosen) + "; found: " + all, facts));
         return Optional.of(chosen);
     }
