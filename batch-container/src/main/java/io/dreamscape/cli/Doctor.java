@@ -214,9 +214,11 @@ record Doctor(String model, Path weights, String device, int tile) {
                 facts("residency", null));
     }
 
+    /** DJL writes CUDA 12.8 as "128": people read "12.8". */
     private static String safeCudaVersion() {
         try {
-            return CudaUtils.getCudaVersionString();
+            String v = CudaUtils.getCudaVersionString();
+            return v != null && v.matches("\\d{2,3}") ? v.substring(0, v.length() - 1) + "." + v.charAt(v.length() - 1) : v;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return null;
         }

@@ -125,7 +125,14 @@ public final class ComputeStack extends Stack {
     public static final int WORKER_STOP_TIMEOUT_SECONDS = 110;
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
-    public static final int ASSEMBLE_MEMORY_MB = 2048;
+    /**
+     * Two full vCPUs (Lambda gives one per 1769 MB): stitching is one thread (inflate the shard PNGs, blend, encode the
+     * JPEG), so a second vCPU keeps the JIT, the GC and the SDK's transfers off its core; more would sit idle.
+     * Measured: 0.11 s/MP of stitching on one EPYC core (docs/benchmarks.md), ~2 min for 1 gigapixel, plus ~6 GB of
+     * shard downloads: a few minutes in all, well inside the 15-minute limit. Memory itself is not needed (heap peak
+     * ~100 MB at any size).
+     */
+    public static final int ASSEMBLE_MEMORY_MB = 3538;
     public static final String PLAN_GPU_DOLLARS_PER_HOUR = "0.805";
     public static final String PLAN_SHARD_OVERHEAD_SECONDS = "300";
     /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
@@ -216,9 +223,7 @@ public final class ComputeStack extends Stack {
         writeObjects(plan, "jobs/*");
         table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
-        // Assemble streams: measured heap peak ~40 MB and RSS ~120 MB for a 250-megapixel output (functions module,
-        // AssembleService), flat in the pixel count. Memory only buys CPU here: 2 GB is a bit more than one full vCPU
-        // (1769 MB), ~2 min for 250 MP, within the 15-minute limit up to the 1-gigapixel ceiling.
+        // Assemble streams (heap flat in the pixel count): memory only buys CPU here, see ASSEMBLE_MEMORY_MB.
         Function assemble = lambda("Assemble", "AssembleHandler", ASSEMBLE_MEMORY_MB, Duration.minutes(15), Map.of());
         readObjects(assemble, "uploads/*", "jobs/*");
         writeObjects(assemble, "outputs/*");
