@@ -133,6 +133,8 @@ public final class ComputeStack extends Stack {
      * ~100 MB at any size).
      */
     public static final int ASSEMBLE_MEMORY_MB = 3538;
+    /** The largest image the service accepts; Assemble's size and the 15-minute limit were checked against it. */
+    public static final long MAX_PIXELS = 1_000_000_000L;
     public static final String PLAN_GPU_DOLLARS_PER_HOUR = "0.805";
     public static final String PLAN_SHARD_OVERHEAD_SECONDS = "300";
     /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
@@ -209,7 +211,10 @@ public final class ComputeStack extends Stack {
         // Plan and Assemble compute, so they keep the full JIT.
         Map<String, String> quickStart = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
 
-        Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), quickStart);
+        // The service's pixel ceiling, stated here because the Assemble function is sized for it (ASSEMBLE_MEMORY_MB).
+        Map<String, String> validateEnv = new LinkedHashMap<>(quickStart);
+        validateEnv.put("MAX_PIXELS", Long.toString(MAX_PIXELS));
+        Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), validateEnv);
         readObjects(validate, "uploads/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 

@@ -179,6 +179,11 @@ class StacksTest {
                 "Handler", "io.dreamscape.handlers.AssembleHandler::handleRequest",
                 "EphemeralStorage", Map.of("Size", ComputeStack.ASSEMBLE_SCRATCH_MIB),
                 "Timeout", 900));
+        // Assemble is sized for the 1-gigapixel ceiling (docs/benchmarks.md): two vCPUs, and the ceiling is explicit.
+        assertEquals(2 * 1769, ComputeStack.ASSEMBLE_MEMORY_MB);
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.dreamscape.handlers.ValidateHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("MAX_PIXELS", "1000000000")))));
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
