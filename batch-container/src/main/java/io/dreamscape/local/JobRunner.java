@@ -12,6 +12,7 @@ import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.AssembleService;
 import io.dreamscape.service.FailService;
 import io.dreamscape.service.PlanService;
+import io.dreamscape.service.UploadIdentity;
 import io.dreamscape.service.ValidateService;
 import java.io.IOException;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Local mode's stand-in for Step Functions and AWS Batch: a queue of uploads and jobs, worked by one thread per
@@ -53,6 +55,7 @@ public final class JobRunner implements AutoCloseable {
     private final ShardDreamer dreamer;
     private final List<Device> devices;
     private final JsonLog log;
+    private final Consumer<JobId> finished;
     private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final Set<String> queuedKeys = ConcurrentHashMap.newKeySet();
     private final Set<JobId> inFlight = ConcurrentHashMap.newKeySet();
@@ -62,6 +65,14 @@ public final class JobRunner implements AutoCloseable {
 
     public JobRunner(ObjectStore objects, H2ProgressStore progress, ValidateService validate, PlanService plan,
                      AssembleService assemble, FailService fail, ShardDreamer dreamer, List<Device> devices, JsonLog log) {
+        this(objects, progress, validate, plan, assemble, fail, dreamer, devices, log, id -> { });
+    }
+
+    /** {@code finished}: called with a job that has ended (COMPLETED or FAILED), to remove what only its run needed. */
+    public JobRunner(ObjectStore objects, H2ProgressStore progress, ValidateService validate, PlanService plan,
+                     AssembleService assemble, FailService fail, ShardDreamer dreamer, List<Device> devices, JsonLog log,
+                     Consumer<JobId> finished) {
+        this.finished = finished;
         if (devices.isEmpty()) {
             throw new IllegalArgumentException("at least one worker");
         }
@@ -174,7 +185,8 @@ public final class JobRunner implements AutoCloseable {
             }
             ObjectStore.ObjectInfo o = head.get();
             Source source = new Source(objects.bucket(), key, o.versionId(), o.etag(), o.size());
-            Optional<JobId> owner = progress.claimed(source.contentKey());
+            String contentKey = UploadIdentity.contentKey(objects, source);
+            Optional<JobId> owner = progress.claimed(contentKey);
             if (owner.isPresent()) {
                 Optional<Job> job = progress.get(owner.get());
                 if (job.isPresent()) {
@@ -187,7 +199,7 @@ public final class JobRunner implements AutoCloseable {
                 }
             }
             String execution = owner.isPresent()
-                    ? progress.executionIdOf(source.contentKey()).orElse(null)
+                    ? progress.executionIdOf(contentKey).orElse(null)
                     : "local-" + UUID.randomUUID();
             ValidateService.Result r = validate.validate(new ValidateService.Request(objects.bucket(), key, o.size(),
                     o.etag(), o.versionId(), execution), log);
@@ -209,6 +221,7 @@ public final class JobRunner implements AutoCloseable {
                 Job job = progress.get(id).orElseThrow(() -> new IllegalStateException("job " + id + " has no record"));
                 switch (job.state()) {
                     case COMPLETED, FAILED -> {
+                        finished(id, jlog);
                         return;
                     }
                     case RECEIVED -> {
@@ -248,8 +261,21 @@ public final class JobRunner implements AutoCloseable {
             } catch (IOException | RuntimeException again) {
                 jlog.error("could not record the failure", again);
             }
+            try {
+                if (progress.get(id).map(j -> j.state().isTerminal()).orElse(false)) finished(id, jlog);
+            } catch (IOException | RuntimeException again) {
+                jlog.warn("could not tidy up after the failed job", "error", again.toString());
+            }
         } finally {
             inFlight.remove(id);
+        }
+    }
+
+    private void finished(JobId id, JsonLog jlog) {
+        try {
+            finished.accept(id);
+        } catch (RuntimeException e) {
+            jlog.warn("could not remove the finished job's shards and checkpoints", "error", e.toString());
         }
     }
 

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -65,13 +67,34 @@ public final class LocalCommand implements Callable<Integer> {
     Path weights;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "address to listen on (default ${DEFAULT-VALUE}); any other address needs --token")
+            description = "address to listen on (default ${DEFAULT-VALUE}). Another address serves the page, the token "
+                    + "and your images over plain HTTP: prefer an SSH tunnel (see README)")
     String bind;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:DREAMSCAPE_TOKEN}",
-            description = "with --bind: the bearer token of the API and the S3 secret key (access key 'dreamscape'); "
-                    + "default $DREAMSCAPE_TOKEN")
+            description = "the page's and API's token (Authorization: Bearer; beyond loopback also the S3 secret key of "
+                    + "access key 'dreamscape'), at least 16 characters; default $DREAMSCAPE_TOKEN, else a fresh random "
+                    + "one at every start")
     String token;
+
+    @Option(names = "--allow-host", paramLabel = "NAME", split = ",",
+            description = "another host name the servers answer to (besides localhost, loopback and the bound address), "
+                    + "e.g. the name you reach this machine by; repeatable")
+    List<String> allowHosts = new ArrayList<>();
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "serve the page, the API and the S3 endpoint over HTTPS with the key and certificate in this "
+                    + "PKCS12 or JKS file (e.g. made with keytool or mkcert)")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password", paramLabel = "PASSWORD", defaultValue = "${env:DREAMSCAPE_TLS_PASSWORD}",
+            description = "the keystore's password; default $DREAMSCAPE_TLS_PASSWORD")
+    String tlsPassword;
+
+    @Option(names = "--max-upload", paramLabel = "SIZE", defaultValue = "4G",
+            description = "largest upload through the page: bytes or with K, M, G (binary); larger gets 413 "
+                    + "(default ${DEFAULT-VALUE})")
+    String maxUpload;
 
     @Option(names = "--progress-seconds", hidden = true, defaultValue = "1")
     double progressSeconds;
@@ -93,7 +116,11 @@ public final class LocalCommand implements Callable<Integer> {
             ObjectNode defaults = uploadDefaults();
             config = new LocalMode.Config(data, bind, port, s3Port, bucket, workers == null ? 0 : workers,
                     token == null || token.isBlank() ? null : token.strip(), Duration.ofMillis(Math.max(100, scanMs)),
-                    defaults);
+                    defaults, allowHosts, parseSize(maxUpload),
+                    tlsKeystore == null ? null : new LocalMode.Tls(tlsKeystore, tlsPassword));
+            if (tlsKeystore != null && !Files.isRegularFile(tlsKeystore)) {
+                throw new IllegalArgumentException("--tls-keystore " + tlsKeystore + ": file not found");
+            }
             if (workers != null && workers < 1) {
                 throw new IllegalArgumentException("--workers " + workers + ": at least 1");
             }
@@ -113,8 +140,8 @@ public final class LocalCommand implements Callable<Integer> {
             LocalMode.DreamerFactory dreamers = (objects, progress) -> new ProcessShardDreamer(data, bucket, weights,
                     Duration.ofMillis((long) (progressSeconds * 1000)), Duration.ofMillis((long) (checkpointSeconds * 1000)),
                     Duration.ofMillis(stepDelayMs), progress, JsonLog.of("dreamscape-local"));
-            mode = LocalMode.start(config, dreamers, gpus);
             if (model != null) {
+                // Before start: the first scan validates uploads that name this model, and Validate checks it exists.
                 Path models = data.toAbsolutePath().resolve(bucket).resolve("models");
                 Files.createDirectories(models);
                 Files.copy(model, models.resolve(model.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -124,14 +151,28 @@ public final class LocalCommand implements Callable<Integer> {
                     Files.copy(sidecar, models.resolve(sidecar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+            mode = LocalMode.start(config, dreamers, gpus);
             err.printf("%ndreamscape local is running (%d worker%s on %s)%n", mode.workers(), mode.workers() == 1 ? "" : "s",
                     gpus > 0 ? gpus + " GPU" + (gpus == 1 ? "" : "s") : "the CPU");
-            err.printf("  status page and upload form:  %s%n", mode.pageUrl());
+            err.printf("  status page and upload form:  %s%n", mode.pageUrlWithToken());
             err.printf("  drop images into:             %s%n", mode.uploadsFolder());
             err.printf("  S3 endpoint (path-style):     %s  bucket '%s'%s%n", mode.s3Endpoint(), bucket,
-                    config.token() == null || isLoopback(bind) ? ", any access key" : ", access key 'dreamscape', secret = the token");
+                    isLoopback(bind) ? ", any access key" : ", access key 'dreamscape', secret = the token");
+            if (config.token() == null) {
+                err.printf("  token (new at every start):   %s  (scripts: Authorization: Bearer TOKEN)%n", mode.token());
+            }
             err.printf("  results appear in:            %s%n", data.toAbsolutePath().resolve(bucket).resolve(StorageLayout.OUTPUTS));
             err.println("Stop with Ctrl-C; unfinished jobs resume at the next start.");
+            if (!isLoopback(bind) && tlsKeystore == null) {
+                err.println();
+                err.println("WARNING: --bind " + bind + " serves this machine's page, API and bucket beyond loopback over PLAIN "
+                        + "HTTP:");
+                err.println("WARNING: the token and your images cross the network unencrypted; anyone on the path can read");
+                err.println("WARNING: them. Prefer the default 127.0.0.1 and an SSH tunnel from the other machine:");
+                err.println("WARNING:   ssh -N -L " + port + ":127.0.0.1:" + port + " -L " + s3Port + ":127.0.0.1:" + s3Port
+                        + " USER@THIS-MACHINE");
+                err.println("WARNING: or serve HTTPS with --tls-keystore FILE.p12 --tls-password …");
+            }
         } catch (IllegalArgumentException e) {
             err.println("dreamscape local: " + e.getMessage());
             return 2;
@@ -158,7 +199,13 @@ public final class LocalCommand implements Callable<Integer> {
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         if (params != null) {
             if (!Files.isRegularFile(params)) throw new IllegalArgumentException("--params file not found: " + params);
-            JsonNode n = new ObjectMapper().readTree(Files.readString(params));
+            String text = Files.readString(params);
+            try {
+                ParameterJson.parse(text); // strict: trailing text and fractions for whole numbers are refused here
+            } catch (ParameterException e) {
+                throw new IllegalArgumentException("--params " + params + ": " + e.getMessage());
+            }
+            JsonNode n = new ObjectMapper().readTree(text);
             if (!(n instanceof ObjectNode o)) throw new IllegalArgumentException("--params " + params + ": not a JSON object");
             d.setAll(o);
         }
@@ -172,6 +219,27 @@ public final class LocalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--params/--model: " + e.getMessage());
         }
         return d;
+    }
+
+    /** {@code 4G}, {@code 10M}, {@code 512K} (binary units) or a number of bytes. */
+    static long parseSize(String text) {
+        String t = text == null ? "" : text.strip().toUpperCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]?)I?B?").matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--max-upload " + text + ": write a size like 4G, 500M, 64K or a number of bytes");
+        }
+        int shift = switch (m.group(2)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("--max-upload " + text + ": between 1 byte and 8 EiB");
+        }
+        return n << shift;
     }
 
     private static boolean isLoopback(String host) {

@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +45,10 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  *   <li>a {@link JobRunner} with one worker per device;</li>
  *   <li>the status API and page plus an upload form ({@link WebServer}).</li>
  * </ul>
- * Everything listens on loopback unless {@code bind} is another address, which then needs a token: the web API asks for
- * it as a bearer token and the S3 endpoint as the secret key of access key {@code dreamscape}. On loopback the S3
- * endpoint takes any access key.
+ * Everything listens on loopback unless {@code bind} is another address. Both servers refuse foreign Host names and
+ * requests from other web sites ({@link LocalAccess}); listing and uploading on the web API need the token (fresh at
+ * each start unless given), and beyond loopback the S3 endpoint wants it as the secret key of access key
+ * {@code dreamscape}. On loopback the S3 endpoint takes any access key.
  */
 public final class LocalMode implements AutoCloseable {
     /** The S3 access key when the endpoint is opened beyond loopback (the secret is the token). */
@@ -55,9 +59,30 @@ public final class LocalMode implements AutoCloseable {
      * {@code uploadDefaults}: parameters (a JSON object of the schema) that apply to every upload unless it sets them
      * itself; null for none.
      */
+    /** A keystore (PKCS12 or JKS) holding the servers' key and certificate, for HTTPS on both ports. */
+    public record Tls(Path keystore, String password) {
+    }
+
+    /** {@code tls}: null for plain HTTP. */
     public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                         Duration scanEvery, ObjectNode uploadDefaults) {
+                         Duration scanEvery, ObjectNode uploadDefaults, List<String> allowHosts, long maxUpload, Tls tls) {
+        /** Page uploads up to 4 GiB: a 1-gigapixel JPEG or PNG fits. */
+        public static final long DEFAULT_MAX_UPLOAD = 4L << 30;
+
+        public Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
+                      Duration scanEvery, ObjectNode uploadDefaults) {
+            this(data, bind, port, s3Port, bucket, workers, token, scanEvery, uploadDefaults, List.of(), DEFAULT_MAX_UPLOAD,
+                    null);
+        }
+
         public Config {
+            allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);
+            if (maxUpload < 1) {
+                throw new IllegalArgumentException("--max-upload " + maxUpload + ": at least 1 byte");
+            }
+            if (token != null && token.length() < 16) {
+                throw new IllegalArgumentException("--token: at least 16 characters (or leave it out for a fresh random one)");
+            }
             if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
                 throw new IllegalArgumentException("--bucket " + bucket + ": use 3-63 lowercase letters, digits, '.' or '-'");
             }
@@ -82,6 +107,7 @@ public final class LocalMode implements AutoCloseable {
     private URI pageUrl;
     private URI s3Endpoint;
     private Path uploadsFolder;
+    private String token;
 
     private LocalMode(Config config) {
         this.config = config;
@@ -109,18 +135,20 @@ public final class LocalMode implements AutoCloseable {
         Path state = data.resolve(STATE_FOLDER);
         Path scratch = state.resolve("scratch");
         Files.createDirectories(scratch);
+        Housekeeping.ownerOnly(state);
         InetAddress bindAddress = InetAddress.getByName(config.bind());
         boolean loopback = bindAddress.isLoopbackAddress();
-        if (!loopback && (config.token() == null || config.token().length() < 16)) {
-            throw new IllegalArgumentException("--bind " + config.bind() + " opens local mode beyond this machine: give a "
-                    + "--token (or DREAMSCAPE_TOKEN) of at least 16 characters");
-        }
-        String token = loopback ? null : config.token();
+        token = config.token() != null ? config.token() : LocalAccess.newToken();
+        LocalAccess access = new LocalAccess(LocalAccess.allowedHosts(bindAddress, config.allowHosts()), token);
 
-        H2ProgressStore progress = H2ProgressStore.open(state);
+        H2ProgressStore progress = H2ProgressStore.open(state); // holds a lock: a second local mode on this folder stops here
         open.add(progress);
+        int cleaned = Housekeeping.emptyFolder(scratch); // what a kill -9 left; nothing of ours runs yet
+        if (cleaned > 0) {
+            log.info("removed scratch left by an earlier run", "entries", cleaned);
+        }
 
-        BlobStore files = new BucketsOnly(new FilesystemNio2BlobStore(data.toString()));
+        BlobStore files = new KeyRules(new BucketsOnly(new FilesystemNio2BlobStore(data.toString())));
         if (!files.containerExists(config.bucket())) {
             files.createContainer(config.bucket());
         }
@@ -136,7 +164,7 @@ public final class LocalMode implements AutoCloseable {
         ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock);
         PlanService plan = new PlanService(objects, progress, new Planner(PlannerConfig.fromEnv(env)), clock);
         AssembleService assemble = new AssembleService(objects, progress, scratch);
-        FailService fail = new FailService(progress, clock);
+        FailService fail = new FailService(progress, objects, clock);
         StatusService status = new StatusService(progress, objects, Duration.ofMinutes(15), clock);
 
         int workers = config.workers() > 0 ? config.workers() : Math.max(1, gpus);
@@ -145,16 +173,24 @@ public final class LocalMode implements AutoCloseable {
             devices.add(gpus > 0 ? Device.gpu(i % gpus) : Device.cpu());
         }
         ShardDreamer dreamer = dreamers.create(objects, progress);
-        runner = new JobRunner(objects, progress, validate, plan, assemble, fail, dreamer, devices, log);
+        runner = new JobRunner(objects, progress, validate, plan, assemble, fail, dreamer, devices, log,
+                id -> Housekeeping.removeJobWork(blobs, config.bucket(), id));
         open.add(runner);
         open.add(dreamer::stopAll); // closed in reverse: shards checkpoint and return before the runner is joined
 
-        AuthenticationType auth = token == null ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4;
-        s3proxy = S3Proxy.builder().blobStore(blobs)
-                .awsAuthentication(auth, token == null ? null : ACCESS_KEY, token)
-                .endpoint(URI.create("http://" + hostText(bindAddress) + ":" + config.s3Port()))
+        // On loopback any access key (scripts on this machine); beyond it the token is the secret key. Either way the
+        // guard refuses foreign Host names and web pages of other origins.
+        AuthenticationType auth = loopback ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4;
+        SSLContext tls = config.tls() == null ? null : sslContext(config.tls());
+        String scheme = tls == null ? "http" : "https";
+        S3Proxy.Builder s3 = S3Proxy.builder().blobStore(blobs)
+                .awsAuthentication(auth, loopback ? null : ACCESS_KEY, loopback ? null : token);
+        URI listen = URI.create(scheme + "://" + hostText(bindAddress) + ":" + config.s3Port());
+        s3proxy = (tls == null ? s3.endpoint(listen) : s3.secureEndpoint(listen).sslContext(tls))
+                .maxSinglePartObjectSize(Math.min(config.maxUpload(), 5L << 30))
                 .ignoreUnknownHeaders(true)
                 .build();
+        S3EndpointGuard.install(s3proxy, access);
         s3proxy.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!"STARTED".equals(s3proxy.getState())) {
@@ -164,21 +200,27 @@ public final class LocalMode implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        s3Endpoint = URI.create("http://" + host + ":" + s3proxy.getPort());
+        s3Endpoint = URI.create(scheme + "://" + host + ":" + (tls == null ? s3proxy.getPort() : s3proxy.getSecurePort()));
 
         try {
             web = new WebServer(new InetSocketAddress(bindAddress, config.port()), status, objects, blobs, signer, token,
-                    scratch, s3Endpoint.toString(), runner::pending, log);
+                    scratch, s3Endpoint.toString(), runner::pending, log, tls);
         } catch (java.net.BindException e) {
             throw new IOException("the web port " + config.port() + " is in use: choose another with --port", e);
         }
         open.add(web);
-        pageUrl = URI.create("http://" + host + ":" + web.port() + "/");
+        web.guard(new LocalAccessFilter(access, web.port(), tls != null));
+        web.maxUpload(config.maxUpload());
+        pageUrl = URI.create(scheme + "://" + host + ":" + web.port() + "/");
         signer.base(pageUrl.toString());
         web.start();
 
         runner.start();
         runner.resumeUnfinished();
+        int swept = Housekeeping.sweepFinishedJobs(data.resolve(config.bucket()), blobs, config.bucket(), progress);
+        if (swept > 0) { // jobs that ended before this version, or just before a crash
+            log.info("removed shards and checkpoints of finished jobs", "objects", swept);
+        }
         UploadScanner scanner = new UploadScanner(blobs, config.bucket(), runner::submitUpload,
                 o -> runner.alreadyHandled(o.key(), o.size() == null ? -1 : o.size(), o.lastModified()),
                 Duration.ofMillis(Math.min(1000, config.scanEvery().toMillis())), clock);
@@ -199,6 +241,22 @@ public final class LocalMode implements AutoCloseable {
                 "bucket", config.bucket(), "data", data.toString(), "workers", workers, "devices", devices.toString());
     }
 
+    /** The servers' TLS context from {@code --tls-keystore}, with a sentence when the file or password is wrong. */
+    static SSLContext sslContext(Tls tls) {
+        char[] password = tls.password() == null ? new char[0] : tls.password().toCharArray();
+        try {
+            KeyStore ks = KeyStore.getInstance(tls.keystore().toFile(), password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("--tls-keystore " + tls.keystore() + ": cannot read a key and certificate "
+                    + "from it (" + e.getMessage() + "); give a PKCS12 or JKS file and its --tls-password", e);
+        }
+    }
+
     private static String hostText(InetAddress a) {
         String h = a.getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
@@ -206,6 +264,16 @@ public final class LocalMode implements AutoCloseable {
 
     public URI pageUrl() {
         return pageUrl;
+    }
+
+    /** The page's address with the token, as printed at start: opening it lets the page list and upload. */
+    public URI pageUrlWithToken() {
+        return URI.create(pageUrl + "?token=" + token);
+    }
+
+    /** This start's token (given or made): {@code Authorization: Bearer}, and beyond loopback the S3 secret key. */
+    public String token() {
+        return token;
     }
 
     public URI s3Endpoint() {

@@ -39,7 +39,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * ({@code /files/...}, HMAC-signed, expiring), see {@link UrlSigner}.
  */
 public final class LocalObjectStore implements ObjectStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Strict like ParameterJson: text after the object must reach the validator as a fault, not be dropped here.
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private final BlobStore blobs;
     private final String bucket;
     private final BiFunction<String, Duration, URI> presigner;

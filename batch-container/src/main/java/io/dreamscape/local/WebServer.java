@@ -20,7 +20,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -46,8 +45,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
  * </pre>
- * With a token (required by {@code --bind} to a non-loopback address), listing and uploading need
- * {@code Authorization: Bearer TOKEN}.
+ * Listing and uploading need the token (local mode makes one at every start unless given): {@code Authorization:
+ * Bearer TOKEN}, or the cookie the page gets when opened with {@code ?token=} (see {@link LocalAccessFilter}, which
+ * also refuses foreign Host names and cross-site state changes before any route runs). Page uploads above
+ * {@link #maxUpload} get 413 and leave nothing behind.
  */
 final class WebServer implements AutoCloseable {
     static final String PARAMS_HEADER = "X-Dreamscape-Params";
@@ -65,9 +66,19 @@ final class WebServer implements AutoCloseable {
     private final String s3Endpoint;
     private final IntSupplier pending;
     private final JsonLog log;
+    private final com.sun.net.httpserver.HttpContext context;
+    private LocalAccessFilter guard;
+    private long maxUpload = Long.MAX_VALUE;
 
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log) throws IOException {
+        this(address, status, objects, blobs, signer, token, scratch, s3Endpoint, pending, log, null);
+    }
+
+    /** {@code tls}: serve HTTPS with this context (null: plain HTTP). */
+    WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
+              String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log,
+              javax.net.ssl.SSLContext tls) throws IOException {
         this.status = status;
         this.objects = objects;
         this.blobs = blobs;
@@ -77,8 +88,14 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
-        this.server = HttpServer.create(address, 64);
-        server.createContext("/", this::handle);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 64);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        }
+        context = server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "dreamscape-web");
             t.setDaemon(true);
@@ -88,6 +105,17 @@ final class WebServer implements AutoCloseable {
 
     void start() {
         server.start();
+    }
+
+    /** Puts {@link LocalAccessFilter} in front of every route; it also decides what carries the token. */
+    void guard(LocalAccessFilter filter) {
+        this.guard = filter;
+        context.getFilters().add(filter);
+    }
+
+    /** Page uploads larger than this get 413 and leave nothing behind. */
+    void maxUpload(long bytes) {
+        this.maxUpload = bytes;
     }
 
     int port() {
@@ -132,7 +160,7 @@ final class WebServer implements AutoCloseable {
                 file(x, decode(path.substring("/files/".length())), q);
             } else if (method.equals("GET") && path.equals("/config")) {
                 Map<String, Object> c = new LinkedHashMap<>();
-                c.put("auth", token != null);
+                c.put("auth", token != null && !hasToken(x)); // whether the page must ask for the token
                 c.put("presets", Presets.ALL.stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
                 c.put("bucket", objects.bucket());
                 c.put("s3Endpoint", s3Endpoint);
@@ -184,12 +212,21 @@ final class WebServer implements AutoCloseable {
             error(x, 400, e.getMessage());
             return;
         }
+        String declared = x.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.matches("\\d{1,19}") && Long.parseLong(declared) > maxUpload) {
+            tooLarge(x, Long.parseLong(declared) + " bytes");
+            return; // the body is not read: the server drops the connection after a little of it
+        }
         Files.createDirectories(scratch);
         Path tmp = Files.createTempFile(scratch, "upload-", ".part");
         try {
             long size;
             try (InputStream in = x.getRequestBody()) {
-                size = Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                size = copyAtMost(in, tmp, maxUpload);
+            }
+            if (size < 0) {
+                tooLarge(x, "more than that");
+                return;
             }
             // Choosing a free name and storing under it is one step for all page uploads, so two uploads of cat.jpg
             // at once become cat.jpg and cat-2.jpg rather than one replacing the other.
@@ -212,6 +249,27 @@ final class WebServer implements AutoCloseable {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Copies {@code in} to {@code file}; -1 (and stops reading) once more than {@code limit} bytes arrived. */
+    private static long copyAtMost(InputStream in, Path file, long limit) throws IOException {
+        long n = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int r; (r = in.read(buf)) >= 0; ) {
+                n += r;
+                if (n > limit) return -1;
+                out.write(buf, 0, r);
+            }
+        }
+        return n;
+    }
+
+    private void tooLarge(HttpExchange x, String size) throws IOException {
+        log.warn("page upload refused: too large", "limit", maxUpload, "size", size);
+        x.getResponseHeaders().set("Connection", "close");
+        error(x, 413, "the upload is " + size + "; this server takes at most " + maxUpload + " bytes per upload "
+                + "(dreamscape local --max-upload): make the image smaller, or put it into the uploads folder directly");
     }
 
     /** {@code key}, or {@code name-2.ext}, {@code name-3.ext}… when taken: an upload never replaces an earlier input. */
@@ -255,15 +313,17 @@ final class WebServer implements AutoCloseable {
     }
 
     private boolean authorised(HttpExchange x) throws IOException {
-        if (token == null) return true;
-        String h = x.getRequestHeaders().getFirst("Authorization");
-        String given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
-        if (given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            return true;
-        }
+        if (token == null || hasToken(x)) return true;
         x.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        error(x, 401, "this server needs its token: send Authorization: Bearer TOKEN (enter it in the page's token field)");
+        error(x, 401, "this server needs its token: open the page through the address printed at start (…/?token=…), "
+                + "enter the token in the page's token field, or send Authorization: Bearer TOKEN");
         return false;
+    }
+
+    private boolean hasToken(HttpExchange x) {
+        if (guard != null) return guard.authorised(x);
+        String given = LocalAccess.bearer(x.getRequestHeaders().getFirst("Authorization"));
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }
 
     static String contentType(String key) {

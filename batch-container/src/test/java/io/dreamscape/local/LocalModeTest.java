@@ -100,7 +100,10 @@ class LocalModeTest {
     @Test
     void localDefaultsApplyUnderEachUploadsOwnParametersAndAPresetFolderKeepsItsLayers() throws Exception {
         start(Duration.ofMillis(200), "{\"model\": \"tiny.pt\", \"layers\": [\"conv2\"], \"octaves\": 1, \"steps\": 1}");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=a.jpg"))
+        try (S3Client s3 = s3()) { // Validate checks that the model is there (the fake worker never loads it)
+            s3.putObject(b -> b.bucket("dreamscape").key("models/tiny.pt"), RequestBody.fromBytes(new byte[] {1, 2, 3}));
+        }
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve("upload?name=a.jpg"))
                 .header(WebServer.PARAMS_HEADER, "{\"layers\": [\"conv3\"]}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(40, 30))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), "conv3 is a layer of the default model, not of googlenet: " + r.body());
@@ -114,6 +117,11 @@ class LocalModeTest {
         assertEquals("conv2", awaitJob("uploads/b.jpg", "COMPLETED").get("parameters").get("layers").get(0).asText());
         JsonNode config = get("config");
         assertEquals("tiny.pt", config.get("defaults").get("model").asText());
+    }
+
+    /** A request that carries this start's token, as a script on this machine would. */
+    HttpRequest.Builder authed(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + mode.token());
     }
 
     S3Client s3() {
@@ -135,7 +143,7 @@ class LocalModeTest {
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve(path)).build(),
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve(path)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
     }
@@ -166,14 +174,15 @@ class LocalModeTest {
         assertEquals(100.0, job.get("percent").asDouble());
         assertEquals(1, job.get("parameters").get("octaves").asInt());
         JsonNode one = get("jobs/" + job.get("jobId").asText());
-        assertEquals("outputs/cat.dream.jpg", one.get("outputKey").asText());
+        String outputKey = "outputs/cat.jpg-" + job.get("jobId").asText().substring(0, 12) + "/cat.dream.jpg";
+        assertEquals(outputKey, one.get("outputKey").asText());
         HttpResponse<byte[]> out = http.send(HttpRequest.newBuilder(URI.create(one.get("outputUrl").asText())).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, out.statusCode());
         BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(out.body()));
         assertEquals(120, img.getWidth());
         assertEquals(80, img.getHeight());
-        assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/outputs/cat.dream.jpg")));
+        assertTrue(Files.isRegularFile(dir.resolve("data/dreamscape/" + outputKey)));
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(
                 one.get("outputUrl").asText().replaceAll("sig=[0-9a-f]+", "sig=00"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, forged.statusCode());
@@ -244,19 +253,19 @@ class LocalModeTest {
     @Test
     void thePageUploadFormStoresTheFileWithItsParameters() throws Exception {
         start();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=sky.jpg&preset=classic"))
+        HttpResponse<String> r = http.send(authed(mode.pageUrl().resolve("upload?name=sky.jpg&preset=classic"))
                 .header(WebServer.PARAMS_HEADER, "{\"octaves\":1,\"steps\":1}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(50, 40))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         assertEquals("uploads/classic/sky.jpg", JSON.readTree(r.body()).get("key").asText());
         JsonNode job = awaitJob("uploads/classic/sky.jpg", "COMPLETED");
         assertEquals("classic", job.get("parameters").get("preset").asText());
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(mode.pageUrl().resolve("upload?name=x.jpg"))
+        HttpResponse<String> bad = http.send(authed(mode.pageUrl().resolve("upload?name=x.jpg"))
                 .header(WebServer.PARAMS_HEADER, "{\"steps\": 100000}")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg(8, 8))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("steps"), bad.body());
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(mode.pageUrl()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = http.send(authed(mode.pageUrl()).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains("local/upload.js") && page.body().contains("id=\"local-upload\""));
     }
 }

@@ -84,7 +84,7 @@ final class Wiring {
     }
 
     FailService fail() {
-        return new FailService(progress, clock);
+        return new FailService(progress, objects, clock);
     }
 
     StatusService status() {

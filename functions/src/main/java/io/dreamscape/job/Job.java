@@ -47,9 +47,14 @@ public record Job(
         shardOctave = shardOctave == null ? Map.of() : Map.copyOf(shardOctave);
     }
 
-    /** A new job just received. */
+    /** A new job just received, keyed by its bytes alone (see {@link Source#contentKey()}). */
     public static Job received(JobId id, Source source, Instant now) {
-        return new Job(id, source.contentKey(), source, JobState.RECEIVED, now, now, null, null, null, null,
+        return received(id, source, source.contentKey(), now);
+    }
+
+    /** A new job just received, with its idempotency key (see {@link Source#contentKey(String)}). */
+    public static Job received(JobId id, Source source, String contentKey, Instant now) {
+        return new Job(id, contentKey, source, JobState.RECEIVED, now, now, null, null, null, null,
                 StorageLayout.outputName(source.key()), 0, 0, null, List.of(), Map.of(), Map.of(), null, null, null,
                 null, null, null, null);
     }

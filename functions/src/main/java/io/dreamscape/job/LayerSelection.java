@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Chooses the objective's layers for a network, given its dream layers in order from shallow to deep.
- * Explicit layers win; then the preset's layers if the network has them, else the preset's relative depth;
+ * Explicit layers win (an unknown one is an error); then the preset's layers if the network has them, else the
+ * preset's relative depth, also when the preset's layers were laid into the parameters;
  * then the network's default (GoogLeNet's classic {@code inception4c}, otherwise the middle layer).
  */
 public final class LayerSelection {
@@ -13,11 +14,20 @@ public final class LayerSelection {
     private LayerSelection() {
     }
 
+    /**
+     * Whether the layers are the preset's own (a preset's layers are laid into the parameters when it is applied, see
+     * {@link DreamParameters#with}): those are GoogLeNet names, which another network maps by relative depth.
+     */
+    static boolean fromPreset(DreamParameters p) {
+        return p.preset() != null && Presets.exists(p.preset())
+                && p.layers().equals(Presets.byName(p.preset()).overrides().layers());
+    }
+
     public static List<LayerWeight> resolve(DreamParameters p, List<String> available) {
         if (available.isEmpty()) {
             throw new ParameterException("the model exposes no layers to dream on");
         }
-        if (!p.layers().isEmpty()) {
+        if (!p.layers().isEmpty() && !fromPreset(p)) {
             for (LayerWeight l : p.layers()) {
                 if (!available.contains(l.name())) {
                     throw new ParameterException("unknown layer '" + l.name() + "'; this model's layers are: " + String.join(", ", available));

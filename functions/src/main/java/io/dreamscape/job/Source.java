@@ -23,14 +23,26 @@ public record Source(String bucket, String key, String versionId, String etag, l
     }
 
     /**
-     * The idempotency key: SHA-256 of bucket, key and ETag (the version id only when no ETag is known). A duplicated
-     * event and a re-upload of identical bytes (same ETag, new version) map to the same key, so only one job runs.
+     * The idempotency key of these bytes alone: SHA-256 of bucket, key and ETag (the version id only when no ETag is
+     * known). Used where the parameters cannot be known (the object store is unreachable); uploads are keyed by
+     * {@link #contentKey(String)}.
      */
     public String contentKey() {
+        return contentKey(null);
+    }
+
+    /**
+     * The idempotency key: SHA-256 of bucket, key, ETag (the version id only when no ETag is known) and the effective
+     * parameters the bytes would be dreamed with ({@code parameters}, canonical JSON; null for none). A duplicated
+     * event and a re-upload of identical bytes with the same parameters (same ETag, new version) map to the same key,
+     * so only one job runs; the same bytes with other parameters are another job.
+     */
+    public String contentKey(String parameters) {
         String revision = etag != null && !etag.isBlank() ? "etag:" + etag : "version:" + versionId;
+        String text = bucket + "\n" + key + "\n" + revision + (parameters == null ? "" : "\nparameters:" + parameters);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] h = sha.digest((bucket + "\n" + key + "\n" + revision).getBytes(StandardCharsets.UTF_8));
+            byte[] h = sha.digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

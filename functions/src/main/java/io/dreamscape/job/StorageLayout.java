@@ -9,14 +9,23 @@ package io.dreamscape.job;
  * jobs/{jobId}/plan.json                             the plan (Plan record, JSON), written by Plan, read by workers
  * jobs/{jobId}/shards/{index}.png                    each shard's dreamed halo rectangle (16-bit RGB PNG, see Shard)
  * jobs/{jobId}/checkpoints/{index}/...               worker checkpoints of shard {index} (owned by the worker)
- * outputs/[{preset}/]{name}.dream.jpg                full-size result (same pixel size as the input, EXIF copied)
- * outputs/[{preset}/]{name}.preview.jpg              preview, long side at most 2048 px
- * outputs/[{preset}/]{name}.thumb.jpg                thumbnail, long side at most 256 px
+ * outputs/[{preset}/]{file}-{shortId}/                one folder per job ({@link #outputPrefix}), holding:
+ *     {name}.dream.jpg                               full-size result (same pixel size as the input, EXIF copied)
+ *     {name}.preview.jpg                             preview, long side at most 2048 px
+ *     {name}.thumb.jpg                               thumbnail, long side at most 256 px
+ *     (anything else a job writes for viewing goes under the same prefix)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *
- * {@code name} is the upload's file name without its extension; outputs mirror the upload's preset folder, so
- * {@code uploads/classic/cat.jpg} gives {@code outputs/classic/cat.dream.jpg}.
+ * {@code file} is the upload's file name with its extension, {@code name} the same without the extension, and
+ * {@code shortId} the first {@value #SHORT_ID} hex digits of the job id; outputs mirror the upload's preset folder, so
+ * {@code uploads/classic/cat.jpg} gives {@code outputs/classic/cat.jpg-3f9a1c2b04de/cat.dream.jpg}.
+ *
+ * <p>Why a folder per job: every job keeps its own outputs for as long as they exist. {@code uploads/eagle.jpg} and
+ * {@code uploads/eagle.png} differ in the extension, a re-upload of {@code uploads/kite.jpg} with new bytes differs
+ * in the job id. The short id is 48 of the job id's 128 random bits: two jobs of the same upload name share a folder
+ * with probability about n²/2⁴⁹ (below 10⁻⁹ for a million re-uploads of one name), so the full id — the job's
+ * capability — need not be spelled into every download link.
  */
 public final class StorageLayout {
     public static final String UPLOADS = "uploads/";
@@ -44,6 +53,13 @@ public final class StorageLayout {
         return JOBS + id + "/checkpoints/" + index + "/";
     }
 
+    /** Hex digits of the job id in a job's output folder name. */
+    public static final int SHORT_ID = 12;
+
+    /** A job's output keys, all under {@code prefix}. */
+    public record Outputs(String prefix, String image, String preview, String thumb) {
+    }
+
     /** The output base name for an upload key: {@code uploads/classic/cat.JPG} → {@code classic/cat}. */
     public static String outputName(String uploadKey) {
         String rest = uploadKey.startsWith(UPLOADS) ? uploadKey.substring(UPLOADS.length()) : uploadKey;
@@ -52,15 +68,30 @@ public final class StorageLayout {
         return dot > slash + 1 ? rest.substring(0, dot) : rest;
     }
 
-    public static String outputKey(String name) {
-        return OUTPUTS + name + ".dream.jpg";
+    /**
+     * The folder that holds everything job {@code id} of upload {@code uploadKey} outputs, ending in '/':
+     * {@code uploads/classic/cat.JPG} → {@code outputs/classic/cat.JPG-3f9a1c2b04de/}.
+     */
+    public static String outputPrefix(String uploadKey, JobId id) {
+        String rest = uploadKey.startsWith(UPLOADS) ? uploadKey.substring(UPLOADS.length()) : uploadKey;
+        return OUTPUTS + rest + "-" + id.value().substring(0, SHORT_ID) + "/";
     }
 
-    public static String previewKey(String name) {
-        return OUTPUTS + name + ".preview.jpg";
+    /** {@link #outputPrefix} of a job. */
+    public static String outputPrefix(Job job) {
+        return outputPrefix(job.source().key(), job.jobId());
     }
 
-    public static String thumbKey(String name) {
-        return OUTPUTS + name + ".thumb.jpg";
+    /** The keys of a job's image, preview and thumbnail. */
+    public static Outputs outputs(String uploadKey, JobId id) {
+        String prefix = outputPrefix(uploadKey, id);
+        String base = outputName(uploadKey);
+        base = base.substring(base.lastIndexOf('/') + 1);
+        return new Outputs(prefix, prefix + base + ".dream.jpg", prefix + base + ".preview.jpg", prefix + base + ".thumb.jpg");
+    }
+
+    /** {@link #outputs(String, JobId)} of a job. */
+    public static Outputs outputs(Job job) {
+        return outputs(job.source().key(), job.jobId());
     }
 }

@@ -84,7 +84,6 @@ public final class AssembleService {
         Path dir = Files.createTempDirectory(Files.createDirectories(scratch), "assemble-");
         try {
             byte[] exif = exif(plan, dir);
-            String name = job.outputName();
             Path out = dir.resolve("out.dream.jpg");
             Path preview = dir.resolve("out.preview.jpg");
             Path thumb = dir.resolve("out.thumb.jpg");
@@ -93,9 +92,11 @@ public final class AssembleService {
                     plan.parameters().quality(), exif, out, preview, thumb, PREVIEW_SIDE, THUMB_SIDE);
             log.info("stitched", "width", o.width(), "height", o.height(), "shards", plan.shardCount(),
                     "seconds", (System.nanoTime() - t0) / 1e9, "bytes", Files.size(out));
-            String outputKey = StorageLayout.outputKey(name);
-            String previewKey = StorageLayout.previewKey(name);
-            String thumbKey = StorageLayout.thumbKey(name);
+            // Keys of this job only (see StorageLayout): never another job's outputs, whatever the upload's name.
+            StorageLayout.Outputs keys = StorageLayout.outputs(job);
+            String outputKey = keys.image();
+            String previewKey = keys.preview();
+            String thumbKey = keys.thumb();
             objects.putFile(previewKey, preview, "image/jpeg");
             objects.putFile(thumbKey, thumb, "image/jpeg");
             objects.putFile(outputKey, out, "image/jpeg");

@@ -7,6 +7,7 @@ import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.Source;
 import io.dreamscape.log.JsonLog;
+import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.ports.ProgressStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -29,10 +30,13 @@ public final class FailService {
     }
 
     private final ProgressStore progress;
+    private final ObjectStore objects;
     private final Clock clock;
 
-    public FailService(ProgressStore progress, Clock clock) {
+    /** {@code objects}: to find the job of an upload whose validation failed (its key includes the parameters). */
+    public FailService(ProgressStore progress, ObjectStore objects, Clock clock) {
         this.progress = progress;
+        this.objects = objects;
         this.clock = clock;
     }
 
@@ -42,13 +46,14 @@ public final class FailService {
         if (JobId.isValid(r.jobId())) {
             id = JobId.of(r.jobId());
         } else if (r.source() != null && r.source().key() != null) {
-            Optional<JobId> owner = progress.claimed(r.source().contentKey());
+            String contentKey = contentKey(r.source(), log);
+            Optional<JobId> owner = progress.claimed(contentKey);
             if (owner.isPresent()) {
                 id = owner.get();
             } else {
-                id = progress.claim(r.source().contentKey(), JobId.random(), r.executionId()).jobId();
+                id = progress.claim(contentKey, JobId.random(), r.executionId()).jobId();
             }
-            progress.create(Job.received(id, r.source(), clock.instant()));
+            progress.create(Job.received(id, r.source(), contentKey, clock.instant()));
         }
         if (id == null) {
             log.error("failure with no job to record it on", null, "reason", reason);
@@ -58,6 +63,19 @@ public final class FailService {
         log.with("jobId", id).warn(recorded ? "job failed" : "job was already finished; failure not recorded",
                 "reason", reason, "errorName", r.error());
         return new Result(id, recorded, reason);
+    }
+
+    /**
+     * The key Validate claimed the upload under; when the store cannot be read (often why Validate failed), the key of
+     * the bytes alone, so the failure is still recorded on a job of its own.
+     */
+    private String contentKey(Source s, JsonLog log) {
+        try {
+            return UploadIdentity.contentKey(objects, s);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot read the upload to find its job; recording the failure on a job of its own", "error", e.toString());
+            return s.contentKey();
+        }
     }
 
     /** The reason in words, from a Step Functions error name and cause. */

@@ -21,7 +21,7 @@ import java.util.Optional;
 /**
  * Checks an upload and creates its job, idempotently. The job record is created before any check, so a bad upload
  * still has a record, which ends FAILED with the reason. Infrastructure errors (S3/DynamoDB unreachable) are thrown
- * so the state machine retries; a retry finds the same job through the content-key claim.
+ * so the state machine retries; a retry finds the same job through the content-key claim ({@link UploadIdentity}).
  */
 public final class ValidateService {
     /** First ranged GET of the header; grown ×8 while the header is truncated, up to {@link #MAX_HEAD}. */
@@ -48,7 +48,9 @@ public final class ValidateService {
 
     public Result validate(Request r, JsonLog log) throws IOException {
         Source source = new Source(r.bucket(), r.key(), r.versionId(), r.etag(), r.size() == null ? 0 : r.size());
-        ProgressStore.Claim claim = progress.claim(source.contentKey(), JobId.random(), r.executionId());
+        // Keyed by bytes and effective parameters: the same picture with other parameters is another job.
+        String contentKey = UploadIdentity.contentKey(objects, source);
+        ProgressStore.Claim claim = progress.claim(contentKey, JobId.random(), r.executionId());
         JobId id = claim.jobId();
         log = log.with("jobId", id);
         if (!claim.won()) {
@@ -62,7 +64,7 @@ public final class ValidateService {
                 return new Result(id, true, false, null);
             }
         }
-        progress.create(Job.received(id, source, clock.instant()));
+        progress.create(Job.received(id, source, contentKey, clock.instant()));
         Job job = progress.get(id).orElseThrow(() -> new IOException("job " + id + " vanished after creation"));
         if (job.state() != JobState.RECEIVED) {
             // A retry after this step already finished.
@@ -108,6 +110,7 @@ public final class ValidateService {
             throw new Rejection("the file is empty (0 bytes)");
         }
         DreamParameters p = UploadParameters.resolve(preset, head.metadata().get(UploadParameters.METADATA_NAME));
+        ModelCheck.check(objects, p);
         ImageInfo info = probe(s, head.size());
         long maxPixels = Math.min(limits.maxPixels(), p.maxPixels());
         try {

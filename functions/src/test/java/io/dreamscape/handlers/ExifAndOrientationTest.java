@@ -74,7 +74,7 @@ class ExifAndOrientationTest {
         objects.put(plan.shard(0).resultKey(v.jobId()), flat(halo, 40_000), "image/png");
 
         new AssembleService(objects, progress, dir.resolve("scratch")).assemble(v.jobId(), log);
-        byte[] out = objects.getBytes("outputs/sideways.dream.jpg");
+        byte[] out = objects.getBytes(StorageLayout.outputs("uploads/sideways.jpg", v.jobId()).image());
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(out));
         assertEquals(200, img.getWidth());
         assertEquals(300, img.getHeight());

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class MarkFailedHandlerTest {
     private final DynamoProgressStore progress = Loopback.get().newTable();
-    private final MarkFailedHandler handler = new MarkFailedHandler(new FailService(progress, Clock.systemUTC()));
+    private final io.dreamscape.aws.S3ObjectStore objects = Loopback.get().newBucket();
+    private final MarkFailedHandler handler = new MarkFailedHandler(new FailService(progress, objects, Clock.systemUTC()));
 
     private Job job() throws Exception {
         Job j = Job.received(JobId.random(), new Source("b", "uploads/x.jpg", null, "etag-" + System.nanoTime(), 1), Instant.now());
@@ -75,6 +76,17 @@ class MarkFailedHandlerTest {
         assertEquals("Lambda was throttled", read.error());
         // The same event again finds the same job.
         assertEquals(id.value(), handler.handleRequest(in, null).get("jobId"));
+    }
+
+    @Test
+    void findsTheJobValidateClaimedUnderTheUploadsParameters() throws Exception {
+        byte[] jpeg = Fixtures.encode(Fixtures.picture(40, 30), "jpg");
+        Map<String, Object> event = Fixtures.upload(objects.bucket(), "uploads/claimed.jpg", jpeg, "{\"steps\": 2}");
+        Map<String, Object> v = new ValidateHandler(new io.dreamscape.service.ValidateService(objects, progress,
+                io.dreamscape.service.Limits.DEFAULT, Clock.systemUTC())).handleRequest(event, null);
+        Map<String, Object> in = new HashMap<>(event);
+        in.put("error", Map.of("Error", "States.Timeout", "Cause", ""));
+        assertEquals(v.get("jobId"), handler.handleRequest(in, null).get("jobId"));
     }
 
     @Test

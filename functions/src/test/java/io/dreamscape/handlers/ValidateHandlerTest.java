@@ -164,6 +164,74 @@ class ValidateHandlerTest {
     }
 
     @Test
+    void rejectsTrailingTextAndFractionsForWholeNumbers() throws Exception {
+        rejected("uploads/s1.jpg", JPEG, "{\"octaves\": 1} garbage", "more text after the JSON object ends");
+        rejected("uploads/s2.jpg", JPEG, "{\"steps\": 1.9}", "'steps' must be a whole number, not a fraction (1.9)");
+        rejected("uploads/s3.jpg", JPEG, "{\"octaves\": 2}{\"octaves\": 3}", "more text after the JSON object ends");
+    }
+
+    @Test
+    void theSameBytesWithOtherParametersAreANewJobWhileRedeliveriesStayOne() throws Exception {
+        // A bad parameter is refused; the user fixes it and uploads the very same picture under the same name.
+        Map<String, Object> bad = Fixtures.upload(objects.bucket(), "uploads/again.jpg", JPEG, "{\"steps\": 100000}");
+        Map<String, Object> first = handler.handleRequest(bad, null);
+        assertEquals(Boolean.TRUE, first.get("rejected"));
+        Map<String, Object> fixed = Fixtures.upload(objects.bucket(), "uploads/again.jpg", JPEG, "{\"steps\": 3}");
+        assertEquals(bad.toString(), fixed.toString(), "same bytes, same key: the events look alike but for metadata");
+        Map<String, Object> second = handler.handleRequest(fixed, null);
+        assertEquals(Boolean.FALSE, second.get("duplicate"), String.valueOf(second));
+        assertEquals(Boolean.FALSE, second.get("rejected"), String.valueOf(second));
+        assertNotEquals(first.get("jobId"), second.get("jobId"));
+        assertEquals(3, job(second).parameters().steps());
+        // the same event redelivered, or delivered twice at once, is still that one job
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<Map<String, Object>>> again = new ArrayList<>();
+        for (int i = 0; i < 3; i++) again.add(pool.submit(() -> handler.handleRequest(fixed, null)));
+        for (Future<Map<String, Object>> f : again) {
+            assertEquals(Boolean.TRUE, f.get().get("duplicate"));
+            assertEquals(second.get("jobId"), f.get().get("jobId"));
+        }
+        pool.shutdown();
+        // other metadata that comes to the same effective parameters is the same job (defaults spelled out)
+        Map<String, Object> spelled = Fixtures.upload(objects.bucket(), "uploads/again.jpg", JPEG, "{\"steps\": 3, \"octaves\": "
+                + io.dreamscape.job.DreamParameters.defaults().octaves() + "}");
+        assertEquals(Boolean.TRUE, handler.handleRequest(spelled, null).get("duplicate"));
+        // a preset folder changes the effective parameters: another job
+        Map<String, Object> preset = handler.handleRequest(
+                Fixtures.upload(objects.bucket(), "uploads/classic/again.jpg", JPEG, "{\"steps\": 3}"), null);
+        assertEquals(Boolean.FALSE, preset.get("duplicate"));
+        assertEquals(3, progress.list("uploads/again.jpg", 100, null).jobs().size()
+                + progress.list("uploads/classic/again.jpg", 100, null).jobs().size());
+    }
+
+    @Test
+    void aMissingModelFailsTheJobBeforePlanning() throws Exception {
+        Job job = rejected("uploads/m1.jpg", JPEG, "{\"model\": \"absent.pt\"}", "model 'absent.pt' is not in the bucket");
+        assertTrue(job.error().contains("models/absent.pt"), job.error());
+        assertTrue(objects.head(io.dreamscape.job.StorageLayout.planKey(job.jobId())).isEmpty(), "never planned");
+    }
+
+    @Test
+    void anUnknownLayerOfACustomModelFailsTheJobBeforePlanning() throws Exception {
+        objects.put("models/tuple.pt", new byte[] {'P', 'K', 3, 4}, "application/octet-stream");
+        objects.put("models/tuple.json", """
+                {"outputs": [{"index": 0, "name": "conv1"}, {"index": 1, "name": "conv2"}]}
+                """.getBytes(StandardCharsets.UTF_8), "application/json");
+        Job unknown = rejected("uploads/l1.jpg", JPEG, "{\"model\": \"tuple.pt\", \"layers\": [\"conv9\"]}",
+                "unknown layer 'conv9'; the layers of tuple.pt (models/tuple.json) are: conv1, conv2");
+        assertTrue(unknown.error().contains("conv1, conv2"), unknown.error());
+        // a preset folder names googlenet layers; with a custom model it picks the layer at the same relative depth,
+        // as the worker will, so it is accepted (it used to fail in the worker)
+        Map<String, Object> preset = handler.handleRequest(Fixtures.upload(objects.bucket(), "uploads/animalist/l2.jpg",
+                JPEG, "{\"model\": \"tuple.pt\"}"), null);
+        assertEquals(Boolean.FALSE, preset.get("rejected"), String.valueOf(preset));
+        Map<String, Object> ok = handler.handleRequest(Fixtures.upload(objects.bucket(), "uploads/l3.jpg", JPEG,
+                "{\"model\": \"tuple.pt\", \"layers\": [\"conv2\"]}"), null);
+        assertEquals(Boolean.FALSE, ok.get("rejected"), String.valueOf(ok));
+        assertEquals(JobState.VALIDATED, job(ok).state());
+    }
+
+    @Test
     void rejectsRunsOverTheWorkLimit() throws Exception {
         rejected(handler(new Limits(1_000_000_000L, 1_000_000L)), "uploads/big.jpg", JPEG, "{\"steps\": 50}",
                 "work units");

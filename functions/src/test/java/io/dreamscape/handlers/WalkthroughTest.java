@@ -91,27 +91,29 @@ class WalkthroughTest {
 
         Map<String, Object> a = assemble.handleRequest(Map.of("jobId", jobId), null);
         assertEquals("COMPLETED", a.get("state"));
-        assertEquals("outputs/walk.dream.jpg", a.get("outputKey"));
+        StorageLayout.Outputs keys = StorageLayout.outputs("uploads/walk.jpg", JobId.of(jobId));
+        assertEquals("outputs/walk.jpg-" + jobId.substring(0, 12) + "/walk.dream.jpg", keys.image());
+        assertEquals(keys.image(), a.get("outputKey"));
         assertEquals(a, assemble.handleRequest(Map.of("jobId", jobId), null), "assembling again is harmless");
 
-        BufferedImage out = ImageIO.read(new ByteArrayInputStream(objects.getBytes("outputs/walk.dream.jpg")));
+        BufferedImage out = ImageIO.read(new ByteArrayInputStream(objects.getBytes(keys.image())));
         assertEquals(W, out.getWidth());
         assertEquals(H, out.getHeight());
         assertSeamless(thePlan, source, out);
-        BufferedImage preview = ImageIO.read(new ByteArrayInputStream(objects.getBytes("outputs/walk.preview.jpg")));
+        BufferedImage preview = ImageIO.read(new ByteArrayInputStream(objects.getBytes(keys.preview())));
         assertEquals(W, preview.getWidth(), "small images keep their size in the preview");
-        assertTrue(objects.head("outputs/walk.thumb.jpg").isPresent());
+        assertTrue(objects.head(keys.thumb()).isPresent());
 
         JsonNode done = get(status, "/jobs/" + jobId, null);
         assertEquals("COMPLETED", done.get("state").asText());
         assertEquals(100.0, done.get("percent").asDouble());
-        assertEquals("outputs/walk.dream.jpg", done.get("outputKey").asText());
+        assertEquals(keys.image(), done.get("outputKey").asText());
         URI url = URI.create(done.get("outputUrl").asText());
         assertTrue(url.getQuery().contains("X-Amz-Expires=600"), url.toString());
         HttpResponse<byte[]> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, download.statusCode());
-        assertArrayEquals(objects.getBytes("outputs/walk.dream.jpg"), download.body());
+        assertArrayEquals(objects.getBytes(keys.image()), download.body());
         JsonNode list = get(status, "/jobs", "s3cret");
         assertEquals(jobId, list.get("jobs").get(0).get("jobId").asText());
 

@@ -48,10 +48,45 @@ class JobModelTest {
     }
 
     @Test
-    void outputsMirrorTheUploadLayout() {
+    void outputsMirrorTheUploadLayoutInAFolderOfTheirOwn() {
+        JobId id = JobId.of("3f9a1c2b04de" + "0".repeat(20));
         assertEquals("classic/cat", StorageLayout.outputName("uploads/classic/cat.JPG"));
-        assertEquals("outputs/classic/cat.dream.jpg", StorageLayout.outputKey("classic/cat"));
         assertEquals("a.b", StorageLayout.outputName("uploads/a.b.png"));
+        StorageLayout.Outputs o = StorageLayout.outputs("uploads/classic/cat.JPG", id);
+        assertEquals("outputs/classic/cat.JPG-3f9a1c2b04de/", o.prefix());
+        assertEquals("outputs/classic/cat.JPG-3f9a1c2b04de/cat.dream.jpg", o.image());
+        assertEquals("outputs/classic/cat.JPG-3f9a1c2b04de/cat.preview.jpg", o.preview());
+        assertEquals("outputs/classic/cat.JPG-3f9a1c2b04de/cat.thumb.jpg", o.thumb());
+        assertEquals("outputs/a.b.png-3f9a1c2b04de/a.b.dream.jpg", StorageLayout.outputs("uploads/a.b.png", id).image());
+    }
+
+    @Test
+    void aPresetOnAnotherNetworkPicksTheLayerAtTheSameRelativeDepth() {
+        java.util.List<String> mobile = java.util.List.of("a", "b", "c", "d", "e");
+        DreamParameters classic = DreamParameters.defaults().with(
+                new ParameterOverrides("x.pt", null, "classic", null, null, null, null, null, null, null, null, null, null));
+        assertEquals("inception4c", classic.layers().get(0).name(), "the preset's layers are laid into the parameters");
+        assertEquals("d", LayerSelection.resolve(classic, mobile).get(0).name(), "0.66 of the way down");
+        DreamParameters animalist = DreamParameters.defaults().with(
+                new ParameterOverrides("x.pt", null, "animalist", null, null, null, null, null, null, null, null, null, null));
+        assertEquals("e", LayerSelection.resolve(animalist, mobile).get(0).name());
+        // explicit layers are still checked
+        DreamParameters explicit = DreamParameters.defaults().with(new ParameterOverrides("x.pt",
+                java.util.List.of(LayerWeight.parse("zz")), "classic", null, null, null, null, null, null, null, null, null, null));
+        assertThrows(ParameterException.class, () -> LayerSelection.resolve(explicit, mobile));
+    }
+
+    @Test
+    void noTwoJobsShareAnOutputKey() {
+        JobId one = JobId.random();
+        JobId two = JobId.random();
+        // same name, other extension (different pictures): other folders
+        assertNotEquals(StorageLayout.outputPrefix("uploads/eagle.jpg", one), StorageLayout.outputPrefix("uploads/eagle.png", one));
+        // re-upload of the same key (a new job): other folders
+        assertNotEquals(StorageLayout.outputs("uploads/kite.jpg", one).image(), StorageLayout.outputs("uploads/kite.jpg", two).image());
+        // and every key of a job lies under its prefix
+        StorageLayout.Outputs o = StorageLayout.outputs("uploads/kite.jpg", one);
+        for (String k : java.util.List.of(o.image(), o.preview(), o.thumb())) assertTrue(k.startsWith(o.prefix()), k);
     }
 
     @Test

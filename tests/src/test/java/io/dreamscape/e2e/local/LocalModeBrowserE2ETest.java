@@ -60,7 +60,7 @@ class LocalModeBrowserE2ETest {
                     .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
-                browser.get(local.page.toString());
+                browser.get(local.pageWithToken().toString());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
                 WebElement file = wait.until(d -> d.findElement(By.id("file")));
                 file.sendKeys(photo.toString());

@@ -62,10 +62,11 @@ class LocalModeE2ETest {
         assertEquals(100.0, last.get("percent").asDouble());
         assertTrue(seen.stream().anyMatch(j -> j.get("percent").asDouble() > 0 && j.get("percent").asDouble() < 100),
                 "no progress was visible between 0 and 100: " + seen.size() + " polls");
-        assertEquals("outputs/eagle.dream.jpg", last.get("outputKey").asText());
+        String outputKey = "outputs/eagle.jpg-" + last.get("jobId").asText().substring(0, 12) + "/eagle.dream.jpg";
+        assertEquals(outputKey, last.get("outputKey").asText());
 
         BufferedImage in = TestImages.decode(photo);
-        Path file = local.data.resolve("dreamscape/outputs/eagle.dream.jpg");
+        Path file = local.data.resolve("dreamscape/" + outputKey);
         assertTrue(Files.isRegularFile(file), "output in the bucket folder");
         BufferedImage out = TestImages.decode(local.download(last.get("outputUrl").asText()));
         assertEquals(in.getWidth(), out.getWidth());
@@ -86,7 +87,7 @@ class LocalModeE2ETest {
         JsonNode job = last(local.pollUntilFinished(id, JOB_TIMEOUT));
         assertEquals("COMPLETED", job.get("state").asText(), job.toString());
         assertEquals("tiny_dict.pt", job.get("parameters").get("model").asText(), "local defaults (--params) apply");
-        BufferedImage out = TestImages.decode(local.data.resolve("dreamscape/outputs/dog.dream.jpg"));
+        BufferedImage out = TestImages.decode(local.data.resolve("dreamscape/" + job.get("outputKey").asText()));
         assertEquals(TestImages.decode(photo).getWidth(), out.getWidth());
     }
 

@@ -112,7 +112,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
                 new Planner(PlannerConfig.fromEnv(env)), clock));
         AssembleHandler assemble = new AssembleHandler(new AssembleService(objects, progress,
                 repo.resolve("tests/target/stepfunctions/scratch")));
-        MarkFailedHandler markFailed = new MarkFailedHandler(new FailService(progress, clock));
+        MarkFailedHandler markFailed = new MarkFailedHandler(new FailService(progress, objects, clock));
         endpoint.reset();
         endpoint.register("Validate", in -> JSON.valueToTree(validate.handleRequest(map(in), null)));
         endpoint.register("Plan", in -> JSON.valueToTree(plan.handleRequest(map(in), null)));
@@ -135,13 +135,14 @@ class WorkflowExecutionTest extends WorkflowScenarios {
                 "Done"), run.statesEntered());
         String jobId = run.output().path("jobId").asText();
         assertEquals("COMPLETED", run.output().path("state").asText());
-        assertEquals("outputs/eagle.dream.jpg", run.output().path("outputKey").asText());
-        BufferedImage output = ImageIO.read(objects.open("outputs/eagle.dream.jpg"));
+        String outputKey = "outputs/eagle.jpg-" + jobId.substring(0, 12) + "/eagle.dream.jpg";
+        assertEquals(outputKey, run.output().path("outputKey").asText());
+        BufferedImage output = ImageIO.read(objects.open(outputKey));
         assertEquals(320, output.getWidth());
         assertEquals(200, output.getHeight());
         Job job = progress.get(io.dreamscape.job.JobId.of(jobId)).orElseThrow();
         assertEquals(JobState.COMPLETED, job.state());
-        assertEquals("outputs/eagle.dream.jpg", job.outputKey());
+        assertEquals(outputKey, job.outputKey());
         assertEquals(job.totalWork(), job.workDone(), "progress ends at exactly 100 %");
 
         JsonNode submitted = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamShards"))
@@ -159,6 +160,9 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         // The worker's tiny fixture model (batch-container test resources), two octaves of two steps: seconds on a CPU.
         Path models = repo.resolve("batch-container/src/test/resources/fixtures");
         endpoint.batch(new RealWorker(objects, awsEnv, models, repo.resolve("tests/target/stepfunctions/worker")));
+        // The model is in the bucket's models/ folder, as Validate checks before anything is planned.
+        s3.putObject(b -> b.bucket(bucket).key("models/tiny_dict.pt"),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(models.resolve("tiny_dict.pt")));
         String params = "{\"model\":\"tiny_dict.pt\",\"layers\":[\"conv2\"],\"octaves\":2,\"steps\":2,"
                 + "\"tile\":64,\"jitter\":8,\"seed\":20261126}";
         s3.putObject(b -> b.bucket(bucket).key("uploads/real.png").metadata(Map.of("dreamscape", params)),
