@@ -215,7 +215,9 @@ public final class ComputeStack extends Stack {
         Map<String, String> validateEnv = new LinkedHashMap<>(quickStart);
         validateEnv.put("MAX_PIXELS", Long.toString(MAX_PIXELS));
         Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), validateEnv);
-        readObjects(validate, "uploads/*");
+        // models/: Validate checks that a custom model (models/NAME.pt) exists and reads its sidecar's layer names
+        // (models/NAME.json) before any GPU starts (issue 12 item 5); without the grant the HEAD is a 403.
+        readObjects(validate, "uploads/*", "models/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
         // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is

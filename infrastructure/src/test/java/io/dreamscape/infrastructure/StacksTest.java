@@ -402,6 +402,14 @@ class StacksTest {
     // ------------------------------------------------------------------------------------------- status API
 
     @Test
+    void validateCanCheckACustomModelAndItsLayersBeforeAnyGpuStarts() {
+        List<JsonNode> statements = statementsOfRole("ValidateRole");
+        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                        && st.path("Resource").toString().contains("/models/*")),
+                "Validate HEADs models/NAME.pt and reads models/NAME.json: " + statements);
+    }
+
+    @Test
     void planCanReadBackThePlanAnEarlierAttemptWrote() {
         List<JsonNode> statements = statementsOfRole("Plan");
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
