@@ -81,11 +81,17 @@ class WorkerImageBuildStageTest {
             assertTrue(jf.getEntry("jnilib/linux-x86_64/cu128/libdjl_torch.so") != null,
                     "DJL's JNI library for the image's cu128 libtorch");
         }
-        // The runtime stage's build-time smoke check, on this machine's JDK.
-        Process help = new ProcessBuilder(javaExecutable(), "-jar", jar.toString(), "worker", "--help")
-                .redirectErrorStream(true).redirectOutput(work.resolve("worker-help.txt").toFile()).start();
-        assertTrue(help.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, help.exitValue(), Files.readString(work.resolve("worker-help.txt")));
+        // The runtime stage's build-time smoke checks, on this machine's JDK.
+        for (String command : List.of("worker", "doctor")) {
+            Path out = work.resolve(command + "-help.txt");
+            Process help = new ProcessBuilder(javaExecutable(), "-jar", jar.toString(), command, "--help")
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertTrue(help.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, help.exitValue(), Files.readString(out));
+        }
+        String runtime = String.join("\n", dockerfile.stage(null).instructions().stream().map(Object::toString).toList());
+        assertTrue(runtime.contains("/app/dreamscape.jar worker --help") && runtime.contains("/app/dreamscape.jar doctor --help"),
+                "the image build runs the same smoke checks");
     }
 
     /** Synthesizes the app and returns the worker image's staged asset folder: exactly what Docker would receive. */
