@@ -56,10 +56,11 @@
 
   el("send").addEventListener("click", async () => {
     if (!file) return;
-    const params = el("params").value.trim();
-    if (params) {
-      try { JSON.parse(params); } catch (e) { say("The parameters are not valid JSON: " + e.message, true); return; }
-    }
+    let params;
+    try {
+      params = window.dreamscapeForm ? window.dreamscapeForm.json() : el("params").value.trim();
+      if (params) JSON.parse(params);
+    } catch (e) { say("The parameters are not valid JSON: " + e.message, true); return; }
     const q = new URLSearchParams({name: file.name});
     if (el("preset").value) q.set("preset", el("preset").value);
     const headers = {"Content-Type": "application/octet-stream"};

@@ -44,6 +44,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
  * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
+ * GET  /viewer/*, /jobs/{jobId}/deepzoom/*, POST /quote   deep-zoom viewer and tiles, quotes ({@link PageRoutes})
  * </pre>
  * Listing and uploading need the token (local mode makes one at every start unless given): {@code Authorization:
  * Bearer TOKEN}, or the cookie the page gets when opened with {@code ?token=} (see {@link LocalAccessFilter}, which
@@ -66,6 +67,7 @@ final class WebServer implements AutoCloseable {
     private final String s3Endpoint;
     private final IntSupplier pending;
     private final JsonLog log;
+    private final PageRoutes views;
     private final com.sun.net.httpserver.HttpContext context;
     private LocalAccessFilter guard;
     private long maxUpload = Long.MAX_VALUE;
@@ -88,6 +90,8 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
+        this.views = new PageRoutes(status, objects, new io.dreamscape.service.QuoteService(
+                io.dreamscape.service.PlannerConfig.fromEnv(System.getenv()), io.dreamscape.service.Limits.fromEnv(System.getenv())));
         if (tls == null) {
             this.server = HttpServer.create(address, 64);
         } else {
@@ -144,6 +148,8 @@ final class WebServer implements AutoCloseable {
                     return;
                 }
                 json(x, 200, status.list(q.get("key"), limit, q.get("next")));
+            } else if (views.handles(method, path)) {
+                views.handle(x, path);
             } else if (method.equals("GET") && path.startsWith("/jobs/")) {
                 String id = decode(path.substring("/jobs/".length())).replaceFirst("/$", "");
                 // As the cloud's StatusHandler: an unknown and a malformed id look the same (404).
@@ -185,7 +191,8 @@ final class WebServer implements AutoCloseable {
     /** The cloud's status page with the upload panel added. */
     static String page() {
         String html = StatusService.page();
-        String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n";
+        String head = "<link rel=\"stylesheet\" href=\"local/upload.css\">\n<script src=\"local/upload.js\" defer></script>\n"
+                + "<script src=\"local/form.js\" defer></script>\n<script src=\"local/quote.js\" defer></script>\n";
         String panel = "\n<section id=\"local-upload\"></section>\n";
         html = html.contains("</head>") ? html.replace("</head>", head + "</head>") : head + html;
         int h1 = html.indexOf("</h1>");

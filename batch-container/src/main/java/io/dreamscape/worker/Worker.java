@@ -88,6 +88,8 @@ public final class Worker {
     private final JsonLog log;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** This attempt's usage record; set once dreaming is about to start (see {@link UsageRecorder}). */
+    private UsageRecorder usage;
 
     public Worker(ObjectStore objects, ProgressStore progress, WorkerConfig config, JsonLog log) {
         this.objects = objects;
@@ -190,6 +192,9 @@ public final class Worker {
         reporter.flush();
         if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
         if (stopRequested) return Outcome.INTERRUPTED;
+        usage = new UsageRecorder(objects, id, index, config.device().getDeviceType()
+                + (config.device().getDeviceId() >= 0 && !config.device().getDeviceType().equals("cpu") ? ":" + config.device().getDeviceId() : ""), log);
+        usage.save();
         byte[] fingerprint = fingerprint(plan, shard, params);
         Path dir = scratchDir();
         try (DreamNetwork network = openNetwork(params, dir)) {
@@ -226,12 +231,15 @@ public final class Worker {
         Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
         FloatPlanes result;
         long t0 = System.nanoTime();
+        listener.dreamStart = t0;
         try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
             result = new DreamEngine(gradients, params, dir).dream(image, listener, start);
+            listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,
                     "unitsPerSecond", Math.round((listener.done - listener.startUnits) / Math.max(1e-9, seconds(t0))));
         } catch (DreamInterrupted e) {
+            listener.recordUsage();
             if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
             log.info("interrupted", "octave", e.octave(), "stepsDone", e.stepsDone());
             return Outcome.INTERRUPTED;
@@ -250,6 +258,7 @@ public final class Worker {
                     "encodeSeconds", (t2 - t1) / 1e9, "uploadSeconds", seconds(t2));
             Files.deleteIfExists(png);
         }
+        usage.save(); // the wall time now includes the result's encoding and upload
         return Outcome.COMPLETED;
     }
 
@@ -264,6 +273,14 @@ public final class Worker {
         private int octave;
         private long done;
         private long lastCheckpoint = System.nanoTime();
+        private long lastPreview = System.nanoTime();
+        long dreamStart = System.nanoTime();
+
+        /** This attempt's engine time and units so far, into the shard's usage record. */
+        void recordUsage() {
+            usage.dreaming(System.nanoTime() - dreamStart, done - startUnits);
+            usage.save();
+        }
 
         Listener(DreamParameters params, List<OctaveSizes.Size> sizes, ProgressReporter reporter, byte[] fingerprint,
                  Path dir, StartPoint start) {
@@ -289,6 +306,13 @@ public final class Worker {
             boolean last = octaveEnd && k == sizes.size() - 1;
             long units = OctaveSizes.workBefore(sizes, params.steps(), k, stepsDone);
             pause();
+            if (octaveEnd && !last) {
+                // Before the octave's report: once the status API sees octave k ended, its preview is there.
+                publishPreview(k, working, "octave end");
+            } else if (!octaveEnd && !LivePreview.INTERVAL.isZero()
+                    && System.nanoTime() - lastPreview >= LivePreview.INTERVAL.toNanos()) {
+                publishPreview(k, working, "interval");
+            }
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
                 reporter.progress(units, k);
@@ -304,10 +328,27 @@ public final class Worker {
             }
             if (octaveEnd) {
                 saveCheckpoint(k, stepsDone, units, working, "octave end");
+                recordUsage();
             } else if (System.nanoTime() - lastCheckpoint >= config.checkpointInterval().toNanos()) {
                 saveCheckpoint(k, stepsDone, units, working, "interval");
+                recordUsage();
             }
             return true;
+        }
+
+        /** A ≤1024 px JPEG of the working image for the status page; a failure costs only the picture. */
+        private void publishPreview(int k, FloatPlanes working, String why) {
+            lastPreview = System.nanoTime();
+            try {
+                long t0 = System.nanoTime();
+                byte[] jpeg = LivePreview.jpeg(working);
+                long t1 = System.nanoTime();
+                objects.put(StorageLayout.livePreviewKey(config.jobId(), config.shardIndex(), k), jpeg, "image/jpeg");
+                log.info("live preview published", "trigger", why, "octave", k, "bytes", jpeg.length,
+                        "encodeSeconds", (t1 - t0) / 1e9, "uploadSeconds", seconds(t1));
+            } catch (IOException | RuntimeException e) {
+                log.warn("live preview failed", "octave", k, "error", message(e));
+            }
         }
 
         private void pause() {

@@ -144,7 +144,12 @@ class LocalHardeningTest {
         assertEquals(100, download(get("jobs/" + second.get("jobId").asText())).getWidth());
         Path outputs = dir.resolve("data/dreamscape/outputs");
         try (Stream<Path> files = Files.walk(outputs)) {
-            assertEquals(4 * 3, files.filter(Files::isRegularFile).count(), "4 jobs × image, preview, thumbnail");
+            // Besides them each job's folder holds its deep-zoom pyramids (issue 15): {name}.dream.dzi + _files/, and
+            // the source's {name}.source.dzi + _files/.
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            assertEquals(4 * 3, all.stream().filter(f -> !f.toString().contains("_files/") && !f.toString().endsWith(".dzi"))
+                    .count(), "4 jobs × image, preview, thumbnail");
+            assertEquals(4, all.stream().filter(f -> f.toString().endsWith(".dream.dzi")).count(), "4 jobs × pyramid");
         }
     }
 

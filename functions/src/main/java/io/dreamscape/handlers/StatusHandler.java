@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
+import io.dreamscape.service.DeepZoomService;
 import io.dreamscape.service.StatusService;
+import io.dreamscape.service.ViewerAssets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -21,7 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * The status API behind an API Gateway HTTP API (payload format 2.0), routes {@code GET /}, {@code GET /jobs},
- * {@code GET /jobs/{jobId}} (a stage prefix such as {@code /prod} is tolerated).
+ * {@code GET /jobs/{jobId}}, {@code GET /jobs/{jobId}/deepzoom/…} ({@link DeepZoomService}: descriptor, and tiles as
+ * short redirects to presigned URLs), {@code GET /viewer/…} (the deep-zoom viewer's script, from its WebJar) (a stage
+ * prefix such as {@code /prod} is tolerated).
  *
  * <p><b>Security.</b> A job id is a 128-bit random capability: {@code GET /jobs/{jobId}} needs nothing else, so a
  * job's page can be shared; an unknown or malformed id is 404 either way. Listing ({@code GET /jobs}) requires
@@ -36,6 +40,7 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Pattern JOB = Pattern.compile("(?:.*)/jobs/([^/]+)/?$");
     private static final Pattern LIST = Pattern.compile("(?:.*)/jobs/?$");
+    private static final Pattern VIEWER = Pattern.compile("(?:.*)/viewer/(.+)$");
 
     private final StatusService service;
     /** Null: listing disabled. */
@@ -70,6 +75,14 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
             if (!"GET".equalsIgnoreCase(method) && !"HEAD".equalsIgnoreCase(method)) {
                 return json(405, error("only GET is supported"));
             }
+            Matcher viewer = VIEWER.matcher(path);
+            if (viewer.matches()) {
+                return viewerAsset(viewer.group(1));
+            }
+            Matcher zoom = DeepZoomService.ROUTE.matcher(path);
+            if (zoom.matches()) {
+                return deepZoom(zoom.group(1), zoom.group(2));
+            }
             Matcher job = JOB.matcher(path);
             if (job.matches()) {
                 String id = job.group(1);
@@ -93,6 +106,39 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
             log.error("status request failed", e, "path", path);
             return json(500, error("internal error; see the logs"));
         }
+    }
+
+    private static APIGatewayV2HTTPResponse viewerAsset(String file) throws java.io.IOException {
+        Optional<ViewerAssets.Asset> a = ViewerAssets.get(file);
+        if (a.isEmpty()) {
+            return json(404, error("no viewer file " + file));
+        }
+        boolean text = a.get().contentType().startsWith("text/");
+        APIGatewayV2HTTPResponse r = response(200, a.get().contentType(),
+                text ? new String(a.get().bytes(), StandardCharsets.UTF_8) : java.util.Base64.getEncoder().encodeToString(a.get().bytes()));
+        r.setIsBase64Encoded(!text);
+        r.getHeaders().put("cache-control", "public, max-age=86400");
+        return r;
+    }
+
+    /** The descriptor inline; a tile as a 302 to a presigned URL (an {@code <img>} follows it; the bucket stays private). */
+    private APIGatewayV2HTTPResponse deepZoom(String id, String file) throws Exception {
+        return switch (service.deepZoom().resolve(id, file)) {
+            case DeepZoomService.Missing m -> json(404, error(m.message()));
+            case DeepZoomService.Descriptor d -> {
+                APIGatewayV2HTTPResponse r = response(200, "application/xml", d.xml());
+                r.getHeaders().put("cache-control", "private, max-age=300");
+                yield r;
+            }
+            case DeepZoomService.Tile t -> {
+                APIGatewayV2HTTPResponse r = response(302, "text/plain", "");
+                r.getHeaders().put("location", service.deepZoom().presign(t).toString());
+                // The browser may reuse the redirect while the URL it points to is still valid.
+                r.getHeaders().put("cache-control", "private, max-age="
+                        + (DeepZoomService.TILE_URL_TTL.toSeconds() - 60));
+                yield r;
+            }
+        };
     }
 
     private APIGatewayV2HTTPResponse list(APIGatewayV2HTTPEvent event, JsonLog log) throws Exception {

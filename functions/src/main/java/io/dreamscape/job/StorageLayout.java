@@ -9,11 +9,15 @@ package io.dreamscape.job;
  * jobs/{jobId}/plan.json                             the plan (Plan record, JSON), written by Plan, read by workers
  * jobs/{jobId}/shards/{index}.png                    each shard's dreamed halo rectangle (16-bit RGB PNG, see Shard)
  * jobs/{jobId}/checkpoints/{index}/...               worker checkpoints of shard {index} (owned by the worker)
+ * jobs/{jobId}/usage/{index}.json                    what shard {index}'s attempts used (ShardUsage), written by workers
+ * jobs/{jobId}/live/{index}/octave-{k}.jpg           shard {index}'s working image during octave k, ≤ 1024 px
  * outputs/[{preset}/]{file}-{shortId}/                one folder per job ({@link #outputPrefix}), holding:
  *     {name}.dream.jpg                               full-size result (same pixel size as the input, EXIF copied)
  *     {name}.preview.jpg                             preview, long side at most 2048 px
  *     {name}.thumb.jpg                               thumbnail, long side at most 256 px
- *     (anything else a job writes for viewing goes under the same prefix)
+ *     {name}.dream.dzi + {name}.dream_files/{l}/{c}_{r}.jpg   Deep Zoom pyramid of the result (descriptor written
+ *                                                    after its tiles; see io.dreamscape.stitch.DeepZoomWriter)
+ *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (sources ≤ 64 MP)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *
@@ -51,6 +55,16 @@ public final class StorageLayout {
 
     public static String checkpointPrefix(JobId id, int index) {
         return JOBS + id + "/checkpoints/" + index + "/";
+    }
+
+    /** What shard {@code index}'s workers used ({@link ShardUsage}). */
+    public static String shardUsageKey(JobId id, int index) {
+        return JOBS + id + "/usage/" + index + ".json";
+    }
+
+    /** Shard {@code index}'s live preview of octave {@code octave} (at its end, or within it at most every N minutes). */
+    public static String livePreviewKey(JobId id, int index, int octave) {
+        return JOBS + id + "/live/" + index + "/octave-" + octave + ".jpg";
     }
 
     /** Hex digits of the job id in a job's output folder name. */
@@ -93,5 +107,34 @@ public final class StorageLayout {
     /** {@link #outputs(String, JobId)} of a job. */
     public static Outputs outputs(Job job) {
         return outputs(job.source().key(), job.jobId());
+    }
+
+    /**
+     * The Deep Zoom descriptor beside an output: {@code outputs/cat.dream.jpg} → {@code outputs/cat.dream.dzi}. Derived
+     * from the output key, so the pyramid follows wherever the output goes.
+     */
+    public static String deepZoomKey(String outputKey) {
+        return stem(outputKey) + ".dzi";
+    }
+
+    /**
+     * The key the source's own pyramid is named after, beside the result's: {@code outputs/cat.dream.jpg} →
+     * {@code outputs/cat.source.jpg} (never written itself; its {@link #deepZoomKey} is {@code outputs/cat.source.dzi}).
+     */
+    public static String sourceOutputKey(String outputKey) {
+        return outputKey.endsWith(".dream.jpg")
+                ? outputKey.substring(0, outputKey.length() - ".dream.jpg".length()) + ".source.jpg"
+                : stem(outputKey) + ".source.jpg";
+    }
+
+    /** The folder of the pyramid's tiles, {@code outputs/cat.dream_files/} (the DZI convention: NAME.dzi, NAME_files/). */
+    public static String deepZoomTilesPrefix(String outputKey) {
+        return stem(outputKey) + "_files/";
+    }
+
+    private static String stem(String key) {
+        int slash = key.lastIndexOf('/');
+        int dot = key.lastIndexOf('.');
+        return dot > slash + 1 ? key.substring(0, dot) : key;
     }
 }

@@ -2,6 +2,7 @@ package io.dreamscape.service;
 
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.imaging.ImageFormat;
+import io.dreamscape.job.Estimate;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobPatch;
@@ -12,6 +13,7 @@ import io.dreamscape.job.StorageLayout;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.stitch.DeepZoomWriter;
 import io.dreamscape.stitch.Stitcher;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -25,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * Stitches the shards into the outputs and completes the job. Shards are downloaded to local scratch one at a time,
  * just before their first row is needed, and deleted after their last, so scratch holds at most two rows of the shard
- * grid plus the outputs; memory holds a few output rows plus the preview (see {@link Stitcher}).
+ * grid plus the outputs; memory holds a few output rows plus the preview (see {@link Stitcher}). The same rows feed
+ * the Deep Zoom pyramid ({@link DeepZoomWriter}: about 2 KB per output column more), uploaded beside the output.
  *
  * <p><b>Measured</b> ({@code io.dreamscape.bench.AssembleBenchmark}, 2-core Debian VM shared with other builds,
  * JDK 25): 80 MP (10000×8000, 2 shards) in 21-26 s with {@code -Xmx48m}, heap peak 37 MB, process RSS 108 MB;
@@ -87,21 +90,42 @@ public final class AssembleService {
             Path out = dir.resolve("out.dream.jpg");
             Path preview = dir.resolve("out.preview.jpg");
             Path thumb = dir.resolve("out.thumb.jpg");
+            Path dzi = dir.resolve("out.dream.dzi");
+            DeepZoomWriter zoom = DeepZoomWriter.jpeg(plan.width(), plan.height(), dzi);
             long t0 = System.nanoTime();
             Stitcher.Outputs o = Stitcher.stitch(plan.width(), plan.height(), plan.shards(), s -> download(id, s, dir),
-                    plan.parameters().quality(), exif, out, preview, thumb, PREVIEW_SIDE, THUMB_SIDE);
+                    plan.parameters().quality(), exif, out, preview, thumb, PREVIEW_SIDE, THUMB_SIDE, zoom::addRow);
             log.info("stitched", "width", o.width(), "height", o.height(), "shards", plan.shardCount(),
-                    "seconds", (System.nanoTime() - t0) / 1e9, "bytes", Files.size(out));
+                    "seconds", (System.nanoTime() - t0) / 1e9, "bytes", Files.size(out), "tiles", zoom.tilesWritten());
             // Keys of this job only (see StorageLayout): never another job's outputs, whatever the upload's name.
             StorageLayout.Outputs keys = StorageLayout.outputs(job);
             String outputKey = keys.image();
             String previewKey = keys.preview();
             String thumbKey = keys.thumb();
+            long t1 = System.nanoTime();
+            // The pyramids go under the same job prefix, beside the output (StorageLayout.deepZoomKey).
+            int tiles = DeepZoomUpload.put(objects, dzi, zoom.filesDirectory(), outputKey);
+            log.info("deep zoom uploaded", "tiles", tiles, "seconds", (System.nanoTime() - t1) / 1e9);
+            try {
+                long t2 = System.nanoTime();
+                int sourceTiles = SourcePyramid.write(objects, plan, outputKey, dir);
+                log.info("source pyramid", "tiles", sourceTiles, "seconds", (System.nanoTime() - t2) / 1e9);
+            } catch (IOException | RuntimeException e) {
+                log.warn("no source pyramid: the viewer shows the result alone", "error", String.valueOf(e.getMessage()));
+            }
             objects.putFile(previewKey, preview, "image/jpeg");
             objects.putFile(thumbKey, thumb, "image/jpeg");
             objects.putFile(outputKey, out, "image/jpeg");
-            if (!progress.transition(id, JobState.ASSEMBLING, JobState.COMPLETED,
-                    JobPatch.completed(outputKey, previewKey, thumbKey))) {
+            JobPatch done = JobPatch.completed(outputKey, previewKey, thumbKey);
+            Estimate.Actual actual = UsageTotals.of(objects, id, plan);
+            Estimate estimate = job.estimate() != null ? job.estimate() : plan.estimate();
+            if (actual != null && estimate != null) {
+                done = new JobPatch(null, null, null, null, null, null, estimate.withActual(actual), outputKey,
+                        previewKey, thumbKey, null);
+                log.info("actual usage", "gpuSeconds", actual.gpuSeconds(), "costUsd", actual.costUsd(),
+                        "attempts", actual.attempts(), "workUnitsPerGpuSecond", actual.workUnitsPerGpuSecond());
+            }
+            if (!progress.transition(id, JobState.ASSEMBLING, JobState.COMPLETED, done)) {
                 Job now = progress.get(id).orElseThrow();
                 if (now.state() != JobState.COMPLETED) {
                     throw new IllegalStateException("job " + id + " became " + now.state() + " during assembly");

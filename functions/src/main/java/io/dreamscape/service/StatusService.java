@@ -3,6 +3,7 @@ package io.dreamscape.service;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobState;
+import io.dreamscape.job.StorageLayout;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.ports.ProgressStore;
 import java.io.IOException;
@@ -25,8 +26,13 @@ import java.util.Optional;
  * job:  jobId, state, percent (0-100, one decimal), currentOctave (0-based, smallest octave first; null before
  *       dreaming), octaves, etaSeconds (null when unknown), sourceKey, sourceBucket, width, height, createdAt,
  *       updatedAt, startedAt, heartbeatAt (ISO-8601 UTC or null), error (null unless FAILED), outputKey, previewKey,
- *       thumbKey (null until COMPLETED), outputUrl, previewUrl, thumbUrl, urlExpiresAt (presigned, COMPLETED only),
+ *       thumbKey (null until COMPLETED), outputUrl, previewUrl, thumbUrl, urlExpiresAt (presigned, COMPLETED only;
+ *       previewUrl also while DREAMING: the live preview of the working image, ≤ 1024 px, once there is one),
+ *       deepZoomUrl (COMPLETED only: the DZI descriptor, relative to the API root; see {@link DeepZoomService}),
+ *       sourceDeepZoomUrl (the source's pyramid, for the viewer's before/after slider; null when there is none),
  *       shards: [{index, percent, done, total, octave}], estimate: {gpuSeconds, wallSeconds, costUsd, ...},
+ *       actual: {gpuSeconds, costUsd, attempts, workUnitsPerGpuSecond, overheadSecondsPerShard} (once assembled, when
+ *       the workers recorded their usage; see UsageTotals), 
  *       parameters (the resolved parameter schema)
  * list: {"jobs": [job...], "next": cursor or null}, newest first
  * </pre>
@@ -36,12 +42,19 @@ public final class StatusService {
     private final ObjectStore objects;
     private final Duration urlTtl;
     private final Clock clock;
+    private final DeepZoomService deepZoom;
 
     public StatusService(ProgressStore progress, ObjectStore objects, Duration urlTtl, Clock clock) {
         this.progress = progress;
         this.objects = objects;
         this.urlTtl = ObjectStore.checkTtl(urlTtl);
         this.clock = clock;
+        this.deepZoom = new DeepZoomService(progress, objects);
+    }
+
+    /** The deep-zoom routes over the same stores. */
+    public DeepZoomService deepZoom() {
+        return deepZoom;
     }
 
     public Optional<Map<String, Object>> job(JobId id) throws IOException {
@@ -84,9 +97,12 @@ public final class StatusService {
         m.put("thumbKey", j.thumbKey());
         boolean done = j.state() == JobState.COMPLETED && j.outputKey() != null;
         m.put("outputUrl", done ? objects.presignGet(j.outputKey(), urlTtl).toString() : null);
-        m.put("previewUrl", done && j.previewKey() != null ? objects.presignGet(j.previewKey(), urlTtl).toString() : null);
+        m.put("previewUrl", done && j.previewKey() != null ? objects.presignGet(j.previewKey(), urlTtl).toString()
+                : j.state() == JobState.DREAMING ? livePreviewUrl(j) : null);
         m.put("thumbUrl", done && j.thumbKey() != null ? objects.presignGet(j.thumbKey(), urlTtl).toString() : null);
         m.put("urlExpiresAt", done ? now.plus(urlTtl).toString() : null);
+        m.put("deepZoomUrl", done ? DeepZoomService.url(j.jobId()) : null);
+        m.put("sourceDeepZoomUrl", done ? deepZoom.sourceUrl(j) : null);
         List<Map<String, Object>> shards = new ArrayList<>();
         for (int i = 0; i < j.shardWork().size(); i++) {
             long total = j.shardWork().get(i);
@@ -102,8 +118,31 @@ public final class StatusService {
         }
         m.put("shards", shards);
         m.put("estimate", j.estimate());
+        m.put("actual", j.estimate() == null ? null : j.estimate().actual());
         m.put("parameters", j.parameters());
         return m;
+    }
+
+    /**
+     * While dreaming: shard 0's latest live preview (the whole image when there is one shard). The worker puts octave
+     * k's picture before it reports octave k's end, so when the reported octave's own picture is not there yet the
+     * previous octave's is.
+     */
+    private String livePreviewUrl(Job j) {
+        Integer octave = j.shardOctave().get(0);
+        if (octave == null) {
+            return null;
+        }
+        try {
+            String key = StorageLayout.livePreviewKey(j.jobId(), 0, octave);
+            if (objects.head(key).isEmpty()) {
+                if (octave == 0) return null;
+                key = StorageLayout.livePreviewKey(j.jobId(), 0, octave - 1);
+            }
+            return objects.presignGet(key, urlTtl).toString();
+        } catch (IOException | RuntimeException e) {
+            return null; // the picture is a nicety: never fail the status document for it
+        }
     }
 
     private static String str(Instant t) {

@@ -41,11 +41,19 @@ public final class Stitcher {
     public static Outputs stitch(int width, int height, List<Shard> shards, ShardOpener opener, int quality,
                                  byte[] exif, Path output, Path preview, Path thumb, int previewSide, int thumbSide)
             throws IOException {
+        return stitch(width, height, shards, opener, quality, exif, output, preview, thumb, previewSide, thumbSide, null);
+    }
+
+    /** Also hands every output row, in order, to {@code rows} (e.g. a {@link DeepZoomWriter}); null for none. */
+    public static Outputs stitch(int width, int height, List<Shard> shards, ShardOpener opener, int quality,
+                                 byte[] exif, Path output, Path preview, Path thumb, int previewSide, int thumbSide,
+                                 java.util.function.Consumer<int[]> rows) throws IOException {
         RowBlender blender = new RowBlender(width, height, shards, opener);
         PreviewAccumulator acc = new PreviewAccumulator(width, height, previewSide);
         BufferedImage lazy = rowStreamImage(width, height, y -> {
             int[] row = blender.row(y);
             acc.add(y, row);
+            if (rows != null) rows.accept(row);
             return row;
         });
         try {

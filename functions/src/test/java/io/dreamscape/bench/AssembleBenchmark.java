@@ -7,6 +7,7 @@ import io.dreamscape.job.Shard;
 import io.dreamscape.job.Source;
 import io.dreamscape.service.Planner;
 import io.dreamscape.service.PlannerConfig;
+import io.dreamscape.stitch.DeepZoomWriter;
 import io.dreamscape.stitch.PngRowWriter;
 import io.dreamscape.stitch.Stitcher;
 import java.io.BufferedOutputStream;
@@ -24,9 +25,10 @@ import java.time.Instant;
  * <pre>
  * mvn -q -pl functions test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx256m -cp functions/target/classes:functions/target/test-classes:$(cat functions/target/cp.txt) \
- *      io.dreamscape.bench.AssembleBenchmark 10000 8000 /tmp/bench
+ *      io.dreamscape.bench.AssembleBenchmark 10000 8000 /tmp/bench [dzi]
  * </pre>
- * Prints the peak heap after GC (pool peaks), the process peak RSS (VmHWM) and the time per megapixel.
+ * Prints the peak heap after GC (pool peaks), the process peak RSS (VmHWM) and the time per megapixel. With
+ * {@code dzi} the stitched rows also feed a {@link DeepZoomWriter} (as assembly does), and its tiles are counted.
  */
 public final class AssembleBenchmark {
     public static void main(String[] args) throws Exception {
@@ -61,8 +63,14 @@ public final class AssembleBenchmark {
         System.gc();
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
         long t1 = System.nanoTime();
+        boolean dzi = args.length > 3 && args[3].equals("dzi");
+        DeepZoomWriter zoom = dzi ? DeepZoomWriter.jpeg(w, h, dir.resolve("out.dream.dzi")) : null;
         Stitcher.Outputs o = Stitcher.stitch(w, h, plan.shards(), s -> Files.newInputStream(dir.resolve(s.index() + ".png")),
-                95, null, dir.resolve("out.dream.jpg"), dir.resolve("out.preview.jpg"), dir.resolve("out.thumb.jpg"), 2048, 256);
+                95, null, dir.resolve("out.dream.jpg"), dir.resolve("out.preview.jpg"), dir.resolve("out.thumb.jpg"), 2048, 256,
+                zoom == null ? null : zoom::addRow);
+        if (zoom != null) {
+            System.out.printf("deep zoom: %d tiles, complete %b%n", zoom.tilesWritten(), zoom.finished());
+        }
         double seconds = (System.nanoTime() - t1) / 1e9;
         long heapPeak = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -263,7 +263,8 @@ public final class ComputeStack extends Stack {
         token.grantRead(status); // secretsmanager:GetSecretValue and DescribeSecret on this secret only
         table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
         // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.
-        readObjects(status, "outputs/*");
+        // jobs/*/live/*: the workers' live previews, which the status API HEADs and presigns while a job dreams.
+        readObjects(status, "outputs/*", "jobs/*/live/*");
         // The status API is the only latency-bound function: SnapStart removes most of its cold start. It needs a
         // published version, so the API calls the "live" alias.
         Alias live = Alias.Builder.create(this, "StatusLive")
@@ -658,7 +659,7 @@ public final class ComputeStack extends Stack {
 
     private HttpApi statusApi(IFunction status) {
         HttpApi api = HttpApi.Builder.create(this, "StatusApi")
-                .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}")
+                .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}, deep-zoom tiles, viewer script")
                 .createDefaultStage(false)
                 .build();
         LogGroup accessLogs = LogGroup.Builder.create(this, "StatusApiAccessLogs")
@@ -670,7 +671,8 @@ public final class ComputeStack extends Stack {
                 .stageName("$default")
                 .autoDeploy(true)
                 // A public endpoint in front of a paid function: cap what a flood can cost.
-                .throttle(ThrottleSettings.builder().rateLimit(20).burstLimit(40).build())
+                // The deep-zoom viewer asks for a few dozen tiles per view change (each a tiny redirect), hence 100/200.
+                .throttle(ThrottleSettings.builder().rateLimit(100).burstLimit(200).build())
                 .accessLogSettings(new IAccessLogSettings() {
                     @Override
                     public IAccessLogDestination getDestination() {
@@ -685,7 +687,7 @@ public final class ComputeStack extends Stack {
                 .build();
         HttpLambdaIntegration integration = HttpLambdaIntegration.Builder.create("Status", status)
                 .build();
-        for (String path : List.of("/", "/jobs", "/jobs/{jobId}")) {
+        for (String path : List.of("/", "/jobs", "/jobs/{jobId}", "/jobs/{jobId}/deepzoom/{file+}", "/viewer/{file+}")) {
             api.addRoutes(AddRoutesOptions.builder()
                     .path(path)
                     .methods(List.of(HttpMethod.GET))
@@ -703,10 +705,11 @@ public final class ComputeStack extends Stack {
         NagSuppressions.addStackSuppressions(this, List.of(
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/): "
-                                + "the narrowest scope for keys that are only known at run time.")
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, and "
+                                + "jobs/*/live/ for the status API's live previews): the narrowest scope for keys that "
+                                + "are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models)\\/\\*$/").build()))
+                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models|jobs\\/\\*\\/live)\\/\\*$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")

@@ -422,10 +422,11 @@ class StacksTest {
         Set<String> routes = new TreeSet<>();
         all(computeJson, "AWS::ApiGatewayV2::Route").forEach(r -> routes.add(r.path("Properties").path("RouteKey")
                 .asText()));
-        assertEquals(Set.of("GET /", "GET /jobs", "GET /jobs/{jobId}"), routes);
+        assertEquals(Set.of("GET /", "GET /jobs", "GET /jobs/{jobId}", "GET /jobs/{jobId}/deepzoom/{file+}",
+                "GET /viewer/{file+}"), routes);
         compute.hasResourceProperties("AWS::ApiGatewayV2::Stage", Map.of(
                 "StageName", "$default",
-                "DefaultRouteSettings", Match.objectLike(Map.of("ThrottlingRateLimit", 20)),
+                "DefaultRouteSettings", Match.objectLike(Map.of("ThrottlingRateLimit", 100)),
                 "AccessLogSettings", Match.objectLike(Map.of())));
         compute.hasResourceProperties("AWS::ApiGatewayV2::Integration", Map.of(
                 "IntegrationUri", Map.of("Ref", Match.stringLikeRegexp("StatusLive.*")),

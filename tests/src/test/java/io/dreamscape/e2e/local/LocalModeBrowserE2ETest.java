@@ -64,6 +64,8 @@ class LocalModeBrowserE2ETest {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
                 WebElement file = wait.until(d -> d.findElement(By.id("file")));
                 file.sendKeys(photo.toString());
+                // The JSON box is the form's "advanced" part, folded until opened (issue 15).
+                browser.findElement(By.cssSelector("#advanced summary")).click();
                 browser.findElement(By.id("params")).sendKeys(PARAMS);
                 browser.findElement(By.id("send")).click();
                 wait.until(d -> d.findElement(By.id("upload-status")).getText().contains("Uploaded as uploads/scream.jpg"));

@@ -1,0 +1,28 @@
+package io.dreamscape.job;
+
+import java.util.List;
+
+/**
+ * The parameter schema as data, for forms: each tunable parameter's JSON name, kind, bounds and meaning. The bounds
+ * are those {@link DreamParameters#validated()} enforces (a test holds the two together); the defaults are
+ * {@link DreamParameters#defaults()} (or a deployment's own, which the page receives separately).
+ *
+ * @param minExclusive the lower bound itself is not allowed (octaveScale above 1, stepSize above 0)
+ */
+public record ParameterSchema(String name, String kind, Double min, Double max, boolean minExclusive, Double step,
+                              String description) {
+
+    public static final List<ParameterSchema> FIELDS = List.of(
+            new ParameterSchema("layers", "layers", null, 16.0, false, null,
+                    "layers of the objective, optionally weighted (name:weight); empty = the preset's or the network's default"),
+            new ParameterSchema("octaves", "integer", 1.0, 12.0, false, 1.0, "number of scales"),
+            new ParameterSchema("octaveScale", "number", 1.0, 4.0, true, 0.05, "size ratio between octaves"),
+            new ParameterSchema("steps", "integer", 1.0, 500.0, false, 1.0, "gradient steps per octave"),
+            new ParameterSchema("stepSize", "number", 0.0, 50.0, true, 0.1,
+                    "step in 0-255 units, normalised by the mean absolute gradient"),
+            new ParameterSchema("jitter", "integer", 0.0, 256.0, false, 1.0, "random shift per step, pixels"),
+            new ParameterSchema("tile", "integer", (double) DreamParameters.MIN_TILE, 4096.0, false, 1.0, "tile size, pixels"),
+            new ParameterSchema("seed", "seed", 0.0, null, false, 1.0, "the same seed gives the same image"),
+            new ParameterSchema("wrap", "boolean", null, null, false, null, "wrap around the edges (360° panoramas)"),
+            new ParameterSchema("quality", "integer", 1.0, 100.0, false, 1.0, "JPEG quality of the result"));
+}
