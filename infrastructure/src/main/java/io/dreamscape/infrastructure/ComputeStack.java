@@ -128,16 +128,20 @@ public final class ComputeStack extends Stack {
     /**
      * Two full vCPUs (Lambda gives one per 1769 MB): stitching is one thread (inflate the shard PNGs, blend, encode the
      * JPEG), so a second vCPU keeps the JIT, the GC and the SDK's transfers off its core; more would sit idle.
-     * Measured: 0.11 s/MP of stitching on one EPYC core (docs/benchmarks.md), ~2 min for 1 gigapixel, plus ~6 GB of
-     * shard downloads: a few minutes in all, well inside the 15-minute limit. Memory itself is not needed (heap peak
-     * ~100 MB at any size).
+     * Measured (docs/benchmarks.md): 0.28 s/MP of stitching plus the Deep Zoom pyramid on one EPYC core, heap peak
+     * ~150 MB at any size; with the shard downloads and tile uploads that is what sets MAX_PIXELS below.
      */
     public static final int ASSEMBLE_MEMORY_MB = 3538;
-    /** The largest image the service accepts; Assemble's size and the 15-minute limit were checked against it. */
-    public static final long MAX_PIXELS = 1_000_000_000L;
+    /**
+     * The largest image the service accepts (Validate's MAX_PIXELS). 500 MP, not the engine's 1 GP: with the Deep Zoom
+     * pyramid written during assembly, stitching takes 0.28 s/MP on one core here (docs/benchmarks.md), so 1 GP would
+     * need ~7 min of a Graviton core plus ~6 GB of shard transfers and ~20 000 tile uploads: too close to Lambda's
+     * 15 minutes. 500 MP leaves about 2× margin. Local mode and `dreamscape dream` keep the 1 GP default.
+     */
+    public static final long MAX_PIXELS = 500_000_000L;
     public static final String PLAN_GPU_DOLLARS_PER_HOUR = "0.805";
     public static final String PLAN_SHARD_OVERHEAD_SECONDS = "300";
-    /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
+    /** Two grid rows of 16-bit shards plus the outputs: ~1.5 GB at MAX_PIXELS; Lambda's maximum leaves room. */
     public static final int ASSEMBLE_SCRATCH_MIB = 10_240;
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 

@@ -183,7 +183,7 @@ class StacksTest {
         assertEquals(2 * 1769, ComputeStack.ASSEMBLE_MEMORY_MB);
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.ValidateHandler::handleRequest",
-                "Environment", Map.of("Variables", Match.objectLike(Map.of("MAX_PIXELS", "1000000000")))));
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("MAX_PIXELS", "500000000")))));
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
