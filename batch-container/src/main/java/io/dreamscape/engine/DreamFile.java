@@ -4,11 +4,13 @@ import ai.djl.Device;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.ImagePlanes;
-import io.dreamscape.imaging.DecodedImage;
+import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.imaging.ImageEncoder;
 import io.dreamscape.imaging.ImageException;
 import io.dreamscape.imaging.ImageFormat;
+import io.dreamscape.imaging.ImageInfo;
+import io.dreamscape.imaging.RegionDecoder;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerSelection;
 import io.dreamscape.job.LayerWeight;
@@ -37,16 +39,18 @@ public final class DreamFile {
         }
         ImageFormat outFormat = ImageFormat.forFileName(out.getFileName().toString());
         List<LayerWeight> layers = LayerSelection.resolve(params, network.layers());
-        DecodedImage decoded = ImageDecoder.read(in, params.maxPixels());
+        ImageInfo info = RegionDecoder.probe(in, params.maxPixels());
         byte[] exif = ImageDecoder.readExif(in);
-        int bits = decoded.bitsPerSample();
         List<Double> objectives = new ArrayList<>();
         Files.createDirectories(scratch);
-        try (FloatPlanes image = ImagePlanes.load(decoded, scratch);
+        // Rows stream from the decoder into the mapped planes: no decoded copy of the image on the heap.
+        StreamedInput.Loaded loaded = StreamedInput.load(in, info, scratch);
+        int bits = loaded.bitsPerSample();
+        try (FloatPlanes image = loaded.planes();
              GradientStep gradients = new GradientStep(network, layers, device)) {
-            decoded = null; // let the decoded pixels go before dreaming: only the float copy is needed now
-            // One full collection here hands the decoded image's heap (3 bytes per pixel) back to the OS before
-            // libtorch starts allocating for the tiles, so the two peaks do not add up. Measured: docs/benchmarks.md.
+            // One full collection hands the decode's heap back to the OS before libtorch allocates for the tiles, so
+            // the two peaks do not add up: the streamed decode's short-lived row garbage (the young generation fills
+            // with it), or the classic decode's whole image (an interlaced PNG). Measured: docs/benchmarks.md.
             System.gc();
             DreamListener recording = new DreamListener() {
                 @Override

@@ -11,8 +11,7 @@ import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.ImagePlanes;
-import io.dreamscape.imaging.DecodedImage;
-import io.dreamscape.imaging.ImageDecoder;
+import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.LayerSelection;
@@ -483,23 +482,22 @@ public final class Worker {
 
     private FloatPlanes loadHalo(Path input, Plan plan, Rect halo, DreamParameters params, Path dir) throws WorkerException {
         long t0 = System.nanoTime();
-        DecodedImage img;
+        StreamedInput.Loaded loaded;
         try {
-            img = ImageDecoder.read(input, params.maxPixels());
+            // Only the halo is decoded, its rows streamed into the planes (ShardInput): no decoded image on the heap.
+            loaded = ShardInput.load(input, plan.width(), plan.height(), halo, params.maxPixels(), dir);
+        } catch (ShardInput.SizeMismatch e) {
+            throw WorkerException.permanent(prefix() + e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw WorkerException.permanent(prefix() + "the input " + plan.source().key() + " cannot be decoded: "
                     + message(e), e);
         }
-        if (img.width() != plan.width() || img.height() != plan.height()) {
-            throw WorkerException.permanent(prefix() + "the input is " + img.width() + "×" + img.height()
-                    + " but the plan was made for " + plan.width() + "×" + plan.height());
-        }
-        FloatPlanes p = ImagePlanes.load(img, halo.x(), halo.y(), halo.width(), halo.height(), dir);
-        log.info("input decoded", "width", img.width(), "height", img.height(), "seconds", seconds(t0));
-        img = null;
-        // Hand the decoded image's heap back before libtorch allocates for the tiles (as DreamFile does).
+        log.info("input decoded", "width", plan.width(), "height", plan.height(), "halo", halo.toString(),
+                "streamed", loaded.streamed(), "seconds", seconds(t0));
+        // Hand the decode's heap (row garbage, or the whole image after a classic decode) back before libtorch
+        // allocates for the tiles (as DreamFile does).
         System.gc();
-        return p;
+        return loaded.planes();
     }
 
     private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, Rect halo, DreamParameters params,

@@ -32,6 +32,11 @@ public final class ImageDecoder {
     public static DecodedImage read(Path file, long maxPixels) throws ImageException {
         ImageInfo info = ImageProbe.probe(file);
         ImageProbe.checkLimit(info, maxPixels);
+        return new DecodedImage(readSrgb(file, info), info.orientation());
+    }
+
+    /** The whole stored image on the heap, its samples sRGB-encoded: the classic decode. */
+    static BufferedImage readSrgb(Path file, ImageInfo info) throws ImageException {
         List<String> warnings = new ArrayList<>();
         BufferedImage img;
         try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
@@ -44,15 +49,27 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            String m = String.valueOf(e.getMessage());
-            boolean truncated = m.toLowerCase(Locale.ROOT).contains("eof") || m.toLowerCase(Locale.ROOT).contains("premature")
-                    || e instanceof java.io.EOFException;
-            throw new ImageException("cannot decode " + file.getFileName() + " (" + info.format() + "): "
-                    + (truncated ? "the file is truncated" : m), truncated, e);
+            throw failure(file, info, e);
         } catch (OutOfMemoryError e) {
             throw new ImageException("not enough memory to decode " + file.getFileName() + " (" + info.width() + "×"
                     + info.height() + "); give the JVM more heap (-Xmx)", false, null);
         }
+        checkWarnings(file, warnings);
+        return toSrgbCompatible(img);
+    }
+
+    /** A reader's exception in words: a truncated file says so. */
+    static ImageException failure(Path file, ImageInfo info, Exception e) {
+        if (e instanceof ImageException ie) return ie;
+        String m = String.valueOf(e.getMessage());
+        boolean truncated = m.toLowerCase(Locale.ROOT).contains("eof") || m.toLowerCase(Locale.ROOT).contains("premature")
+                || e instanceof java.io.EOFException;
+        return new ImageException("cannot decode " + file.getFileName() + " (" + info.format() + "): "
+                + (truncated ? "the file is truncated" : m), truncated, e);
+    }
+
+    /** Readers report a truncated JPEG as a warning and fill the rest with grey: refuse it instead. */
+    static void checkWarnings(Path file, List<String> warnings) throws ImageException {
         for (String w : warnings) {
             String lw = w.toLowerCase(Locale.ROOT);
             if (lw.contains("premature end") || lw.contains("truncat") || lw.contains("corrupt")) {
@@ -60,7 +77,6 @@ public final class ImageDecoder {
                         true, null);
             }
         }
-        return new DecodedImage(toSrgbCompatible(img), info.orientation());
     }
 
     public static DecodedImage read(InputStream in, Path scratch, long maxPixels) throws IOException {

@@ -1,0 +1,39 @@
+package io.dreamscape.worker;
+
+import io.dreamscape.engine.storage.StreamedInput;
+import io.dreamscape.imaging.ImageInfo;
+import io.dreamscape.imaging.RegionDecoder;
+import io.dreamscape.job.Rect;
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A shard's input: only its halo rectangle is decoded, straight into the float planes, so a shard's memory follows its
+ * halo, not the upload. The header is checked against the plan before any pixel is decoded.
+ *
+ * <p>What is still read in full: the download (the worker fetches the whole object; a JPEG or PNG needs every byte
+ * before the halo's last row anyway, a TIFF only its strips) and, for JPEG and PNG, the decoding of the rows above the
+ * halo (entropy-coded data cannot be entered in the middle); those rows are dropped as they are decoded.
+ */
+final class ShardInput {
+    private ShardInput() {
+    }
+
+    /** The image's size as displayed differs from the plan's. */
+    static final class SizeMismatch extends Exception {
+        SizeMismatch(String message) {
+            super(message);
+        }
+    }
+
+    static StreamedInput.Loaded load(Path input, int planWidth, int planHeight, Rect halo, long maxPixels, Path dir)
+            throws IOException, SizeMismatch {
+        ImageInfo info = RegionDecoder.probe(input, maxPixels);
+        if (info.orientedWidth() != planWidth || info.orientedHeight() != planHeight) {
+            throw new SizeMismatch("the input is " + info.orientedWidth() + "×" + info.orientedHeight()
+                    + " but the plan was made for " + planWidth + "×" + planHeight);
+        }
+        return StreamedInput.load(input, info, new Rectangle(halo.x(), halo.y(), halo.width(), halo.height()), dir);
+    }
+}
