@@ -48,7 +48,7 @@ class DreamEnginePathsTest {
     }
 
     static DreamParameters params(String deviceMemory, boolean wrap) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3, 1.5, 16, 96, 21L, wrap,
+        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3, 1.5, 16, 96, 21L, io.dreamscape.job.Wrap.of(wrap),
                 95, 1_000_000_000L, deviceMemory)).validated();
     }
 
