@@ -80,21 +80,32 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed; the same seed gives the same image")
     Long seed;
 
-    @Option(names = "--wrap", arity = "0..1", fallbackValue = "xy", paramLabel = "AXES",
-            converter = WrapConverter.class,
+    @Option(names = "--wrap", arity = "0..1", paramLabel = "AXES", parameterConsumer = WrapConsumer.class,
             description = "edges that meet: x = left/right (360° panoramas; top/bottom stay mirrored), xy = all four "
                     + "(seamless textures), none; --wrap alone means xy, as before")
     Wrap wrap;
 
-    /** Only wrap values convert, so picocli leaves {@code --wrap in.jpg out.jpg} meaning xy with two positionals. */
-    static final class WrapConverter implements picocli.CommandLine.ITypeConverter<Wrap> {
+    /**
+     * {@code --wrap} takes a value only when the next argument is one ({@code x}, {@code xy}, {@code none}, or a word
+     * without a dot or slash, which is then refused with a sentence): {@code --wrap in.jpg -o out.jpg} keeps meaning
+     * "both axes, input in.jpg", as before wrap had axes.
+     */
+    static final class WrapConsumer implements picocli.CommandLine.IParameterConsumer {
         @Override
-        public Wrap convert(String value) {
-            try {
-                return Wrap.of(value);
-            } catch (ParameterException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+        public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec arg,
+                                      picocli.CommandLine.Model.CommandSpec spec) {
+            Wrap value = Wrap.XY;
+            String next = args.isEmpty() ? null : args.peek();
+            if (next != null && !next.startsWith("-") && !next.contains(".") && !next.contains("/")
+                    && !next.contains(java.io.File.separator)) {
+                args.pop();
+                try {
+                    value = Wrap.of(next);
+                } catch (ParameterException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
             }
+            arg.setValue(value);
         }
     }
 
