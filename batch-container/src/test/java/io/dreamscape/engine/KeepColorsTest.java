@@ -82,4 +82,38 @@ class KeepColorsTest {
             }
         }
     }
+
+    @Test
+    void aCheckpointResumeWithWrapXAndKeepColorsGivesTheUninterruptedResult() throws Exception {
+        try (DreamNetwork net = TestFixtures.tinyDict();
+             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
+             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
+            for (String memory : new String[] {"0", "4G"}) {
+                DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3,
+                        3.0, 16, 96, 13L, Wrap.X, 95, 1_000_000_000L, memory, true)).validated();
+                float[] whole;
+                try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
+                    whole = DreamEngineTest.flat(out);
+                }
+                FloatPlanes[] saved = new FloatPlanes[1];
+                DreamInterrupted stop = org.junit.jupiter.api.Assertions.assertThrows(DreamInterrupted.class,
+                        () -> new DreamEngine(g, p, scratch).dream(img, new DreamListener() {
+                            @Override
+                            public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
+                                if (octave == 1 && stepsDone == 1) {
+                                    saved[0] = FloatPlanes.create(working.width(), working.height(), scratch);
+                                    saved[0].copyFrom(working);
+                                    return false;
+                                }
+                                return true;
+                            }
+                        }));
+                try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { },
+                        new StartPoint(stop.octave(), stop.stepsDone(), saved[0]))) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(whole, DreamEngineTest.flat(out), 0f, "memory " + memory);
+                }
+                saved[0].close();
+            }
+        }
+    }
 }
