@@ -352,14 +352,7 @@ final class WebServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange x, int code, String type, byte[] body) throws IOException {
-        x.getResponseHeaders().set("Content-Type", type);
-        x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        x.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = x.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        PageRoutes.send(x, code, type, body);
     }
 
     private static Map<String, String> query(String raw) {

@@ -242,19 +242,37 @@ class DreamCommandTest {
 
     @Test
     void readsSixteenBitPngAndWritesSixteenBitPng() throws Exception {
+        Path in = sixteenBitPng("deep.png");
+        Path out = dir.resolve("deep.dream.png");
+        assertEquals(0, dream(in.toString(), "-o", out.toString(), "--octaves", "1", "--steps", "1").exit());
+        BufferedImage o = ImageIO.read(out.toFile());
+        assertEquals(16, o.getColorModel().getComponentSize(0));
+        assertEquals(80, o.getWidth());
+    }
+
+    @Test
+    void writesSixteenBitTiffFromSixteenBitInput() throws Exception {
+        Path in = sixteenBitPng("deep16.png");
+        Path out = dir.resolve("deep16.dream.tif");
+        Run r = dream(in.toString(), "-o", out.toString(), "--octaves", "1", "--steps", "1");
+        assertEquals(0, r.exit(), r.err());
+        BufferedImage o = ImageIO.read(out.toFile());
+        assertEquals(16, o.getColorModel().getComponentSize(0));
+        assertEquals(80, o.getWidth());
+        assertEquals(60, o.getHeight());
+        assertNoTempFilesLeft();
+    }
+
+    private Path sixteenBitPng(String name) throws IOException {
         java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
                 java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
                 java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
         BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(80, 60), false, null);
         for (int y = 0; y < 60; y++) for (int x = 0; x < 80; x++) for (int c = 0; c < 3; c++)
             img.getRaster().setSample(x, y, c, (x * 800 + y * 300 + c * 5000) & 0xffff);
-        Path in = dir.resolve("deep.png");
+        Path in = dir.resolve(name);
         ImageIO.write(img, "png", in.toFile());
-        Path out = dir.resolve("deep.dream.png");
-        assertEquals(0, dream(in.toString(), "-o", out.toString(), "--octaves", "1", "--steps", "1").exit());
-        BufferedImage o = ImageIO.read(out.toFile());
-        assertEquals(16, o.getColorModel().getComponentSize(0));
-        assertEquals(80, o.getWidth());
+        return in;
     }
 
     @Test

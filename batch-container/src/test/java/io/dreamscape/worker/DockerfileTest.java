@@ -59,7 +59,9 @@ class DockerfileTest {
         assertTrue(all.contains("ARG PYTORCH_VERSION=2.7.1"), "libtorch 2.7.1");
         assertTrue(all.contains("ARG PYTORCH_FLAVOR=cu128"), "the flavour pytorch-jni 2.7.1-0.36.0 ships a JNI library for");
         for (String env : List.of("PYTORCH_LIBRARY_PATH=/opt/libtorch", "PYTORCH_VERSION=${PYTORCH_VERSION}",
-                "PYTORCH_FLAVOR=${PYTORCH_FLAVOR}", "OMP_WAIT_POLICY=PASSIVE", "DREAMSCAPE_HOME=/opt/dreamscape/cache")) {
+                "PYTORCH_FLAVOR=${PYTORCH_FLAVOR}", "OMP_WAIT_POLICY=PASSIVE", "DREAMSCAPE_HOME=/opt/dreamscape/cache",
+                // Issue 16: DJL neither downloads nor queries IMDS/telemetry at engine start.
+                "DJL_OFFLINE=true", "OPT_OUT_TRACKING=true")) {
             assertTrue(all.contains(env), "ENV " + env);
         }
         // The weights are downloaded at build time into $DREAMSCAPE_HOME under the name the code looks for.

@@ -7,6 +7,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -59,6 +61,17 @@ public final class AwsClients {
         if (endpoint != null && !endpoint.isBlank()) {
             b.endpointOverride(URI.create(endpoint))
                     .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+        }
+        return b.build();
+    }
+
+    /** Optional {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}: a non-AWS endpoint (tests). */
+    public SecretsManagerClient secretsManager() {
+        SecretsManagerClientBuilder b = SecretsManagerClient.builder().region(region())
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        String endpoint = env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+        if (endpoint != null && !endpoint.isBlank()) {
+            b.endpointOverride(URI.create(endpoint));
         }
         return b.build();
     }

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Security.</b> A job id is a 128-bit random capability: {@code GET /jobs/{jobId}} needs nothing else, so a
  * job's page can be shared; an unknown or malformed id is 404 either way. Listing ({@code GET /jobs}) requires
- * {@code Authorization: Bearer <STATUS_TOKEN>}, compared in constant time; without {@code STATUS_TOKEN} in the
- * environment listing is disabled (403). Missing/wrong token: 401. Presigned URLs live {@code URL_TTL_SECONDS}
+ * {@code Authorization: Bearer <token>}, compared in constant time. In AWS the token is read from Secrets Manager
+ * ({@code STATUS_TOKEN_SECRET_ARN}, see {@link io.dreamscape.aws.SecretToken}); elsewhere it may come from
+ * {@code STATUS_TOKEN}; with neither, listing is disabled (403). Missing/wrong token: 401. Presigned URLs live {@code URL_TTL_SECONDS}
  * (default 900, at most 3600).
  *
  * <p>{@code GET /jobs?key=uploads/…&limit=20&next=…} → {@code {"jobs": [...], "next": "…" | null}}, newest first.
@@ -41,16 +43,26 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private static final Pattern VIEWER = Pattern.compile("(?:.*)/viewer/(.+)$");
 
     private final StatusService service;
-    private final String token;
+    /** Null: listing disabled. */
+    private final Supplier<String> token;
 
     public StatusHandler() {
-        this(Wiring.get().status(), Wiring.get().env.get("STATUS_TOKEN"));
+        this(Wiring.get().statusToken(), Wiring.get().status());
     }
 
     /** {@code token} null or blank disables listing. */
     public StatusHandler(StatusService service, String token) {
+        this(token == null || token.isBlank() ? null : () -> token, service);
+    }
+
+    /** {@code token} null disables listing; it is asked on each list request (it may cache, e.g. a secret). */
+    public static StatusHandler withTokenSource(StatusService service, Supplier<String> token) {
+        return new StatusHandler(token, service);
+    }
+
+    private StatusHandler(Supplier<String> token, StatusService service) {
         this.service = service;
-        this.token = token == null || token.isBlank() ? null : token;
+        this.token = token;
     }
 
     @Override
@@ -131,7 +143,7 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     private APIGatewayV2HTTPResponse list(APIGatewayV2HTTPEvent event, JsonLog log) throws Exception {
         if (token == null) {
-            return json(403, error("listing jobs is disabled (no STATUS_TOKEN configured); open a job by its id"));
+            return json(403, error("listing jobs is disabled (no status token configured); open a job by its id"));
         }
         if (!authorised(header(event, "authorization"))) {
             log.warn("list refused: missing or wrong token");
@@ -156,7 +168,7 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
             return false;
         }
         byte[] given = sha256(header.substring(7).trim());
-        byte[] expected = sha256(token);
+        byte[] expected = sha256(token.get());
         return MessageDigest.isEqual(given, expected);
     }
 

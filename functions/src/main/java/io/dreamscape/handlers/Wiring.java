@@ -1,6 +1,7 @@
 package io.dreamscape.handlers;
 
 import io.dreamscape.aws.AwsClients;
+import io.dreamscape.aws.SecretToken;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.ports.ProgressStore;
 import io.dreamscape.service.AssembleService;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The object graph of a Lambda container, built once (cold start) from the environment:
@@ -24,7 +26,9 @@ import java.util.Map;
  *   <li>{@code MAX_PIXELS}, {@code MAX_TOTAL_WORK} ({@link Limits}); {@code GPU_WORK_UNITS_PER_SECOND},
  *   {@code TARGET_SHARD_SECONDS}, {@code MAX_SHARDS}, {@code GPU_DOLLARS_PER_HOUR}, {@code SHARD_OVERHEAD_SECONDS},
  *   {@code HALO_PIXELS} ({@link PlannerConfig})</li>
- *   <li>{@code STATUS_TOKEN} (bearer token for listing jobs; unset = listing disabled), {@code URL_TTL_SECONDS}
+ *   <li>{@code STATUS_TOKEN_SECRET_ARN} (the Secrets Manager secret holding the bearer token for listing jobs; the
+ *   AWS deployment sets this), else {@code STATUS_TOKEN} (the token itself: local use and tests; neither = listing
+ *   disabled), {@code URL_TTL_SECONDS}
  *   (presigned URL lifetime, default 900, at most 3600), {@code SCRATCH_DIR} (default /tmp)</li>
  * </ul>
  */
@@ -36,9 +40,12 @@ final class Wiring {
     final ObjectStore objects;
     final ProgressStore progress;
     final Clock clock = Clock.systemUTC();
+    /** A rotated status token reaches warm functions within this time. */
+    static final Duration STATUS_TOKEN_TTL = Duration.ofMinutes(5);
+    private final AwsClients aws;
 
     private Wiring(Map<String, String> env) {
-        AwsClients aws = new AwsClients(env);
+        this.aws = new AwsClients(env);
         this.env = env;
         this.objects = aws.objectStore();
         this.progress = aws.progressStore();
@@ -82,6 +89,16 @@ final class Wiring {
 
     StatusService status() {
         return new StatusService(progress, objects, urlTtl(env), clock);
+    }
+
+    /** The list route's bearer token, or null (listing disabled). */
+    Supplier<String> statusToken() {
+        String secret = env.get("STATUS_TOKEN_SECRET_ARN");
+        if (secret != null && !secret.isBlank()) {
+            return new SecretToken(aws.secretsManager(), secret, STATUS_TOKEN_TTL, clock);
+        }
+        String token = env.get("STATUS_TOKEN");
+        return token == null || token.isBlank() ? null : () -> token;
     }
 
     static Duration urlTtl(Map<String, String> env) {

@@ -38,9 +38,7 @@ public final class ImageEncoder {
     }
 
     private static void encode(RenderedImage image, ImageFormat format, int quality, OutputStream out) throws IOException {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format.imageIoName());
-        if (!writers.hasNext()) throw new ImageException("no writer for " + format + " is installed");
-        ImageWriter writer = writers.next();
+        ImageWriter writer = writerFor(format, image);
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(ios);
             ImageWriteParam param = writer.getDefaultWriteParam();
@@ -54,6 +52,27 @@ public final class ImageEncoder {
             writer.write(null, new IIOImage(image, null, null), param);
         } finally {
             writer.dispose();
+        }
+    }
+
+    /**
+     * The first installed writer for {@code format}, except that a 16-bit TIFF goes to the JDK's own TIFF writer:
+     * TwelveMonkeys' (3.12, registered first) refuses pixel-interleaved 16-bit RGB ("Not implemented for data type: 1"),
+     * which is exactly what a 16-bit input's dream is written as.
+     */
+    private static ImageWriter writerFor(ImageFormat format, RenderedImage image) throws ImageException {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format.imageIoName());
+        if (!writers.hasNext()) throw new ImageException("no writer for " + format + " is installed");
+        ImageWriter first = writers.next();
+        boolean sixteenBit = image.getSampleModel().getDataType() == java.awt.image.DataBuffer.TYPE_USHORT;
+        if (format != ImageFormat.TIFF || !sixteenBit) return first;
+        for (ImageWriter w = first; ; w = writers.next()) {
+            if (w.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")) {
+                if (w != first) first.dispose();
+                return w;
+            }
+            if (w != first) w.dispose();
+            if (!writers.hasNext()) return first;
         }
     }
 

@@ -92,7 +92,8 @@ public final class ImageProbe {
         }
     }
 
-    static String pixels(long n) {
+    /** "4.9 gigapixels", "250.0 megapixels", "5000 pixels": how limits are written in messages. */
+    public static String pixels(long n) {
         if (n >= 1_000_000_000L) return String.format(Locale.ROOT, "%.1f gigapixels", n / 1e9);
         if (n >= 1_000_000L) return String.format(Locale.ROOT, "%.1f megapixels", n / 1e6);
         return n + " pixels";

@@ -113,6 +113,14 @@ public final class ValidateService {
         ModelCheck.check(objects, p);
         ImageInfo info = probe(s, head.size());
         long maxPixels = Math.min(limits.maxPixels(), p.maxPixels());
+        if (info.pixels() > limits.maxPixels()) {
+            // The service's own ceiling (MAX_PIXELS), which an upload's maxPixels cannot raise: say so, and what to do.
+            throw new Rejection(String.format(java.util.Locale.ROOT, "the image is %d×%d = %s; this deployment "
+                            + "accepts at most %s per image (MAX_PIXELS, sized so that assembly finishes within "
+                            + "Lambda's 15 minutes): scale or split it, or dream it on one machine with "
+                            + "`dreamscape dream` or local mode",
+                    info.width(), info.height(), ImageProbe.pixels(info.pixels()), ImageProbe.pixels(limits.maxPixels())));
+        }
         try {
             ImageProbe.checkLimit(info, maxPixels);
         } catch (ImageException e) {

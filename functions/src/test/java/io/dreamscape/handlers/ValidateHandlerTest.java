@@ -238,6 +238,13 @@ class ValidateHandlerTest {
     }
 
     @Test
+    void theServiceCeilingIsRefusedWithWhatToDoAndCannotBeRaisedByMetadata() throws Exception {
+        Job job = rejected(handler(new Limits(50_000L, Limits.DEFAULT.maxTotalWork())), "uploads/ceiling.jpg", JPEG,
+                "{\"maxPixels\": 2000000000}", "this deployment accepts at most 50000 pixels per image");
+        assertTrue(job.error().contains("300×200") && job.error().contains("dreamscape dream"), job.error());
+    }
+
+    @Test
     void refusesEventsThatAreNotUploads() {
         assertThrows(IllegalArgumentException.class, () -> handler.handleRequest(Map.of("detail", Map.of()), null));
     }

@@ -49,7 +49,7 @@ import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
 import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
-import software.amazon.awscdk.services.ec2.InstanceClass;
+import software.amazon.awscdk.services.ec2.InstanceType;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
 import software.amazon.awscdk.services.ec2.MultipartBody;
 import software.amazon.awscdk.services.ec2.MultipartUserData;
@@ -107,24 +107,49 @@ public final class ComputeStack extends Stack {
     public static final Duration RUNNABLE_CAPACITY_WAIT = Duration.hours(6);
     /** The worker's exit code for "S3 or DynamoDB unreachable" (see batch-container/Dockerfile). */
     public static final int WORKER_EXIT_RETRYABLE = 75;
+    /** The worker's exit code after SIGTERM: it stopped at a step boundary and uploaded a checkpoint. */
+    public static final int WORKER_EXIT_STOPPED = 143;
+    /**
+     * Explicit sizes, not families: "g5" alone lets Batch start a g5.48xlarge (8 GPUs, 192 vCPUs) for a one-GPU job.
+     * Every size here has one GPU (A10G or L4, 24 GB) and fits the job's 4 vCPUs and 14 GiB; the 2xlarge sizes are the
+     * fallback when Spot has no xlarge (one job per instance all the same: one GPU).
+     */
+    public static final List<String> WORKER_INSTANCE_TYPES = List.of("g5.xlarge", "g5.2xlarge", "g6.xlarge",
+            "g6.2xlarge");
+    /** Tag the state machine puts on every Batch job it submits; TerminateJob is allowed on jobs carrying it. */
+    public static final String JOB_QUEUE_TAG = "dreamscape:queue";
+    /** The GPU smoke test's job: one try, and a hung driver must not hold an instance for long. */
+    public static final Duration DOCTOR_TIMEOUT = Duration.minutes(15);
     public static final int WORKER_VCPUS = 4;
     /** SIGTERM to SIGKILL: the worker's checkpoint grace (100 s) plus a margin, within Spot's 120 s notice. */
     public static final int WORKER_STOP_TIMEOUT_SECONDS = 110;
     /** g5.xlarge and g6.xlarge have 16 GiB; the ECS agent and the OS keep about 1 GiB of it. */
     public static final int WORKER_MEMORY_MIB = 14_336;
-    public static final int ASSEMBLE_MEMORY_MB = 2048;
+    /**
+     * Two full vCPUs (Lambda gives one per 1769 MB): stitching is one thread (inflate the shard PNGs, blend, encode the
+     * JPEG), so a second vCPU keeps the JIT, the GC and the SDK's transfers off its core; more would sit idle.
+     * Measured (docs/benchmarks.md): 0.28 s/MP of stitching plus the Deep Zoom pyramid on one EPYC core, heap peak
+     * ~150 MB at any size; with the shard downloads and tile uploads that is what sets MAX_PIXELS below.
+     */
+    public static final int ASSEMBLE_MEMORY_MB = 3538;
+    /**
+     * The largest image the service accepts (Validate's MAX_PIXELS). 500 MP, not the engine's 1 GP: with the Deep Zoom
+     * pyramid written during assembly, stitching takes 0.28 s/MP on one core here (docs/benchmarks.md), so 1 GP would
+     * need ~7 min of a Graviton core plus ~6 GB of shard transfers and ~20 000 tile uploads: too close to Lambda's
+     * 15 minutes. 500 MP leaves about 2× margin. Local mode and `dreamscape dream` keep the 1 GP default.
+     */
+    public static final long MAX_PIXELS = 500_000_000L;
     public static final String PLAN_GPU_DOLLARS_PER_HOUR = "0.805";
     public static final String PLAN_SHARD_OVERHEAD_SECONDS = "300";
-    /** Two grid rows of 16-bit shards plus the output: ~2 GB at 250 MP, so Lambda's maximum covers 1 gigapixel. */
+    /** Two grid rows of 16-bit shards plus the outputs: ~1.5 GB at MAX_PIXELS; Lambda's maximum leaves room. */
     public static final int ASSEMBLE_SCRATCH_MIB = 10_240;
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     /** What can be set with {@code cdk deploy -c name=value}. */
-    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus, int statusTokenGeneration) {
+    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus) {
         public static Settings from(Construct scope) {
             return new Settings(intContext(scope, "dreamscape:maxSpotVcpus", 64),
-                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16),
-                    intContext(scope, "dreamscape:statusTokenGeneration", 1));
+                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16));
         }
 
         private static int intContext(Construct scope, String key, int fallback) {
@@ -169,6 +194,11 @@ public final class ComputeStack extends Stack {
                 .build();
         CfnOutput.Builder.create(this, "StateMachineArn").value(workflow.getStateMachineArn()).build();
         CfnOutput.Builder.create(this, "JobQueueName").value(batch.queue().getJobQueueName()).build();
+        CfnOutput.Builder.create(this, "DoctorJobDefinitionArn")
+                .description("GPU smoke test: aws batch submit-job --job-name dreamscape-doctor --job-queue "
+                        + "<JobQueueName> --job-definition <this> (infrastructure/README.md)")
+                .value(batch.doctor().getJobDefinitionArn())
+                .build();
     }
 
     // ---------------------------------------------------------------------------------------------- Lambdas
@@ -185,8 +215,13 @@ public final class ComputeStack extends Stack {
         // Plan and Assemble compute, so they keep the full JIT.
         Map<String, String> quickStart = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
 
-        Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), quickStart);
-        readObjects(validate, "uploads/*");
+        // The service's pixel ceiling, stated here because the Assemble function is sized for it (ASSEMBLE_MEMORY_MB).
+        Map<String, String> validateEnv = new LinkedHashMap<>(quickStart);
+        validateEnv.put("MAX_PIXELS", Long.toString(MAX_PIXELS));
+        Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), validateEnv);
+        // models/: Validate checks that a custom model (models/NAME.pt) exists and reads its sidecar's layer names
+        // (models/NAME.json) before any GPU starts (issue 12 item 5); without the grant the HEAD is a 403.
+        readObjects(validate, "uploads/*", "models/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
         // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is
@@ -199,9 +234,7 @@ public final class ComputeStack extends Stack {
         writeObjects(plan, "jobs/*");
         table.grant(plan, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
-        // Assemble streams: measured heap peak ~40 MB and RSS ~120 MB for a 250-megapixel output (functions module,
-        // AssembleService), flat in the pixel count. Memory only buys CPU here: 2 GB is a bit more than one full vCPU
-        // (1769 MB), ~2 min for 250 MP, within the 15-minute limit up to the 1-gigapixel ceiling.
+        // Assemble streams (heap flat in the pixel count): memory only buys CPU here, see ASSEMBLE_MEMORY_MB.
         Function assemble = lambda("Assemble", "AssembleHandler", ASSEMBLE_MEMORY_MB, Duration.minutes(15), Map.of());
         readObjects(assemble, "uploads/*", "jobs/*");
         writeObjects(assemble, "outputs/*");
@@ -223,14 +256,15 @@ public final class ComputeStack extends Stack {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         NagSuppressions.addResourceSuppressions(token, List.of(nag("AwsSolutions-SMG4",
-                "The token is resolved into the status function's environment at deploy time; rotate it with "
-                        + "`aws secretsmanager put-secret-value` and a deploy with the next "
-                        + "dreamscape:statusTokenGeneration (README, Watching progress).")));
+                "A bearer token for a read-only job list, not a credential another system shares: rotate it by hand "
+                        + "with `aws secretsmanager put-secret-value`; the status function reads it from Secrets "
+                        + "Manager (cached 5 minutes), so no deploy is needed (infrastructure/README.md).")));
+        // Only the secret's ARN goes into the environment: the function reads the value on first use and caches it,
+        // so the token is in no template, no environment and no SnapStart snapshot.
         Map<String, String> statusEnv = new LinkedHashMap<>(quickStart);
-        statusEnv.put("STATUS_TOKEN", token.getSecretValue().unsafeUnwrap());
-        // CloudFormation resolves the secret only when the function changes: a new generation number is that change.
-        statusEnv.put("STATUS_TOKEN_GENERATION", Integer.toString(settings.statusTokenGeneration()));
+        statusEnv.put("STATUS_TOKEN_SECRET_ARN", token.getSecretArn());
         Function status = lambda("Status", "StatusHandler", 1024, Duration.seconds(15), statusEnv);
+        token.grantRead(status); // secretsmanager:GetSecretValue and DescribeSecret on this secret only
         table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
         // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.
         // jobs/*/live/*: the workers' live previews, which the status API HEADs and presigns while a job dreams.
@@ -313,7 +347,7 @@ public final class ComputeStack extends Stack {
 
     // ---------------------------------------------------------------------------------------------- AWS Batch
 
-    record Batch(JobQueue queue, EcsJobDefinition worker) {
+    record Batch(JobQueue queue, EcsJobDefinition worker, EcsJobDefinition doctor) {
     }
 
     private Batch batch(Settings settings) {
@@ -347,13 +381,17 @@ public final class ComputeStack extends Stack {
         shell.addCommands(
                 "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config",
                 "echo ECS_CONTAINER_STOP_TIMEOUT=" + WORKER_STOP_TIMEOUT_SECONDS + "s >> /etc/ecs/ecs.config");
+        shell.addCommands(SpotNotice.userDataCommands().toArray(String[]::new));
         MultipartUserData userData = new MultipartUserData(); // Batch accepts only MIME multi-part user data
         userData.addUserDataPart(shell, MultipartBody.SHELL_SCRIPT, true);
-        // The image (CUDA, libtorch) is large: a bigger encrypted root volume, IMDSv2 only.
+        // The image (CUDA, libtorch) is large: a bigger encrypted root volume. IMDSv2 with a hop limit of 1: the
+        // host reaches the instance metadata, containers (one hop further, on the Docker bridge) do not, so a job
+        // running an uploaded TorchScript model cannot take the instance role's credentials. The worker's own
+        // credentials come from the ECS agent's endpoint (the job role), which the hop limit does not touch.
         LaunchTemplate launchTemplate = LaunchTemplate.Builder.create(this, "WorkerLaunchTemplate")
                 .userData(userData)
                 .requireImdsv2(true)
-                .httpPutResponseHopLimit(2)
+                .httpPutResponseHopLimit(1)
                 .blockDevices(List.of(BlockDevice.builder()
                         .deviceName("/dev/xvda")
                         .volume(BlockDeviceVolume.ebs(100, EbsDeviceOptions.builder()
@@ -425,21 +463,55 @@ public final class ComputeStack extends Stack {
                                 .build()))
                         .build())
                 .retryAttempts(WORKER_ATTEMPTS)
-                // First match wins: a reclaimed Spot instance or a lost host is retried (the next attempt resumes
-                // from the shard's checkpoint), and so is the worker's exit 75 (S3 or DynamoDB unreachable: a retry
-                // may succeed); anything else is the application's error and is not retried.
-                .retryStrategies(List.of(
-                        RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED),
-                        RetryStrategy.of(Action.RETRY, Reason.custom(CustomReason.builder()
-                                .onExitCode(String.valueOf(WORKER_EXIT_RETRYABLE))
-                                .build())),
-                        RetryStrategy.of(Action.EXIT, Reason.custom(CustomReason.builder()
-                                .onStatusReason("*")
-                                .build()))))
+                .retryStrategies(workerRetryRules())
                 .timeout(WORKER_ATTEMPT_TIMEOUT)
                 .propagateTags(true)
                 .build();
-        return new Batch(queue, worker);
+
+        // The GPU smoke test (`dreamscape doctor`), run once by hand after a deploy (infrastructure/README.md): the
+        // same image and resources as a worker, the built-in GoogLeNet baked into the image, --device gpu so that an
+        // instance without a usable GPU fails instead of quietly testing the CPU. It touches no bucket or table, so it
+        // has no job role.
+        EcsJobDefinition doctor = EcsJobDefinition.Builder.create(this, "Doctor")
+                .container(EcsEc2ContainerDefinition.Builder.create(this, "DoctorContainer")
+                        .image(ContainerImage.fromDockerImageAsset(image))
+                        .command(List.of("doctor", "--device", "gpu"))
+                        .gpu(1)
+                        .cpu(WORKER_VCPUS)
+                        .memory(Size.mebibytes(WORKER_MEMORY_MIB))
+                        .environment(Map.of("OMP_WAIT_POLICY", "PASSIVE"))
+                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
+                                .logGroup(workerLogs)
+                                .streamPrefix("doctor")
+                                .build()))
+                        .build())
+                .retryAttempts(1)
+                .timeout(DOCTOR_TIMEOUT)
+                .build();
+        return new Batch(queue, worker, doctor);
+    }
+
+    /**
+     * Batch allows five rules; the first that matches wins and an attempt no rule matches is retried, hence the final
+     * EXIT. Retried: a lost host ("Host EC2 (instance …) terminated": a Spot reclaim can arrive this way, since ECS
+     * draining does not stop Batch's standalone tasks); a task that never started ("Task failed to start", whose
+     * container reason is CannotPullContainerError, CannotStartContainerError or ResourceInitializationError: Batch
+     * reports all three under this status reason); the worker's 143 (SIGTERM: it stopped at a step boundary and
+     * uploaded a checkpoint, so the next attempt resumes there); its 75 (S3 or DynamoDB unreachable). Anything else
+     * is the worker's own verdict (1 failed for good, 2 configuration, 3 out of heap, 4 job no longer running) and a
+     * retry would fail the same way. Cancelled or terminated jobs are never retried, whatever the rules say.
+     */
+    static List<RetryStrategy> workerRetryRules() {
+        return List.of(
+                RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED),
+                RetryStrategy.of(Action.RETRY, Reason.custom(CustomReason.builder()
+                        .onStatusReason("Task failed to start*").build())),
+                RetryStrategy.of(Action.RETRY, Reason.custom(CustomReason.builder()
+                        .onExitCode(String.valueOf(WORKER_EXIT_STOPPED)).build())),
+                RetryStrategy.of(Action.RETRY, Reason.custom(CustomReason.builder()
+                        .onExitCode(String.valueOf(WORKER_EXIT_RETRYABLE)).build())),
+                RetryStrategy.of(Action.EXIT, Reason.custom(CustomReason.builder()
+                        .onStatusReason("*").build())));
     }
 
     private static JobStateTimeLimitAction runnableTooLong(JobStateTimeLimitActionsReason reason, Duration after) {
@@ -458,8 +530,9 @@ public final class ComputeStack extends Stack {
                 .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build())
                 .securityGroups(List.of(securityGroup))
                 .launchTemplate(launchTemplate)
-                // NVIDIA A10G (g5) and L4 (g6): 24 GB of GPU memory, the cheapest current GPUs Batch offers.
-                .instanceClasses(List.of(InstanceClass.G5, InstanceClass.G6))
+                // NVIDIA A10G (g5) and L4 (g6): 24 GB of GPU memory, the cheapest current GPUs Batch offers; explicit
+                // one-GPU sizes (WORKER_INSTANCE_TYPES).
+                .instanceTypes(WORKER_INSTANCE_TYPES.stream().map(InstanceType::new).toList())
                 .useOptimalInstanceClasses(false)
                 .images(List.of(EcsMachineImage.builder().imageType(EcsMachineImageType.ECS_AL2023_NVIDIA).build()))
                 .minvCpus(0) // scales to zero: nothing runs while nobody renders
@@ -503,10 +576,29 @@ public final class ComputeStack extends Stack {
                 .resources(List.of(batch.queue().getJobQueueArn(), batch.worker().getJobDefinitionArn()))
                 .build());
         machine.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("FollowAndStopDreamJobs")
-                .actions(List.of("batch:DescribeJobs", "batch:TerminateJob"))
-                // DescribeJobs has no resource-level permissions; TerminateJob is limited to this account's jobs.
-                .resources(List.of("*"))
+                .sid("FollowDreamJobs")
+                .actions(List.of("batch:DescribeJobs"))
+                .resources(List.of("*")) // DescribeJobs has no resource-level permissions
+                .build());
+        // A stopped execution terminates its Batch job (.sync). Job ARNs carry only a random id, so "this queue's
+        // jobs" is expressed by a tag: the definition submits every job with dreamscape:queue = this queue's ARN
+        // (tagging on submit needs batch:TagResource, allowed for exactly that tag), and TerminateJob is allowed on
+        // jobs that carry it, nowhere else.
+        String jobs = formatArn(ArnComponents.builder().service("batch").resource("job").resourceName("*").build());
+        String queueArn = batch.queue().getJobQueueArn();
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("TagDreamJobsOnSubmit")
+                .actions(List.of("batch:TagResource"))
+                .resources(List.of(jobs))
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:RequestTag/" + JOB_QUEUE_TAG, queueArn),
+                        "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(JOB_QUEUE_TAG))))
+                .build());
+        machine.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("StopOwnDreamJobs")
+                .actions(List.of("batch:TerminateJob"))
+                .resources(List.of(jobs))
+                .conditions(Map.of("StringEquals", Map.of("aws:ResourceTag/" + JOB_QUEUE_TAG, queueArn)))
                 .build());
         machine.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("BatchSyncEventRule")
@@ -523,6 +615,8 @@ public final class ComputeStack extends Stack {
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
                         .reason("batch:DescribeJobs supports no resource-level permissions (.sync polls it); "
+                                + "TerminateJob and TagResource name job/* (a job ARN holds only a random id) and "
+                                + "are limited by the dreamscape:queue tag condition; "
                                 + "lambda:InvokeFunction on <arn>:* allows the functions' versions only; CloudWatch "
                                 + "Logs delivery actions require Resource *.")
                         .build()), true);
@@ -553,6 +647,20 @@ public final class ComputeStack extends Stack {
 
     // ---------------------------------------------------------------------------------------------- status API
 
+    /**
+     * One JSON line per request, made only of HTTP API variables (AccessLogFormat.clf() is a REST API format: its
+     * $context.resourcePath does not exist for HTTP APIs and the stage would be rejected). The route key, not the
+     * path: a job's path holds its id, which is the capability to read it, and logs are no place for capabilities.
+     */
+    static final String STATUS_ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\","
+            + "\"time\":\"$context.requestTime\",\"ip\":\"$context.identity.sourceIp\","
+            + "\"method\":\"$context.httpMethod\",\"route\":\"$context.routeKey\","
+            + "\"protocol\":\"$context.protocol\",\"status\":\"$context.status\","
+            + "\"bytes\":\"$context.responseLength\",\"latencyMs\":\"$context.responseLatency\","
+            + "\"integrationStatus\":\"$context.integrationStatus\","
+            + "\"integrationLatencyMs\":\"$context.integrationLatency\","
+            + "\"error\":\"$context.error.message\",\"integrationError\":\"$context.integrationErrorMessage\"}";
+
     private HttpApi statusApi(IFunction status) {
         HttpApi api = HttpApi.Builder.create(this, "StatusApi")
                 .description("Dreamscape job status: GET /, GET /jobs, GET /jobs/{jobId}, deep-zoom tiles, viewer script")
@@ -577,7 +685,7 @@ public final class ComputeStack extends Stack {
 
                     @Override
                     public AccessLogFormat getFormat() {
-                        return AccessLogFormat.clf();
+                        return AccessLogFormat.custom(STATUS_ACCESS_LOG_FORMAT);
                     }
                 })
                 .build();
@@ -621,8 +729,9 @@ public final class ComputeStack extends Stack {
                         "/" + getStackName() + "/GpuOnDemand/InstanceProfileRole/Resource"),
                 List.of(nag("AwsSolutions-IAM4", "AmazonEC2ContainerServiceforEC2Role is what the ECS agent on a "
                         + "Batch container instance needs; AWS maintains it with the agent.")));
-        NagSuppressions.addResourceSuppressionsByPath(this,
-                "/" + getStackName() + "/WorkerContainer/ExecutionRole/DefaultPolicy/Resource",
+        NagSuppressions.addResourceSuppressionsByPath(this, List.of(
+                        "/" + getStackName() + "/WorkerContainer/ExecutionRole/DefaultPolicy/Resource",
+                        "/" + getStackName() + "/DoctorContainer/ExecutionRole/DefaultPolicy/Resource"),
                 List.of(NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
                         .reason("ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is "

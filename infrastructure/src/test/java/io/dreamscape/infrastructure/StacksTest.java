@@ -179,11 +179,16 @@ class StacksTest {
                 "Handler", "io.dreamscape.handlers.AssembleHandler::handleRequest",
                 "EphemeralStorage", Map.of("Size", ComputeStack.ASSEMBLE_SCRATCH_MIB),
                 "Timeout", 900));
+        // Assemble is sized for the 1-gigapixel ceiling (docs/benchmarks.md): two vCPUs, and the ceiling is explicit.
+        assertEquals(2 * 1769, ComputeStack.ASSEMBLE_MEMORY_MB);
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.dreamscape.handlers.ValidateHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("MAX_PIXELS", "500000000")))));
         compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.dreamscape.handlers.StatusHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "STATUS_TOKEN", Match.anyValue(), "STATUS_TOKEN_GENERATION", "1")))));
+                        "STATUS_TOKEN_SECRET_ARN", Map.of("Ref", Match.stringLikeRegexp("StatusToken.*")))))));
     }
 
     @Test
@@ -206,7 +211,7 @@ class StacksTest {
                     "ComputeResources", Match.objectLike(Map.of(
                             "Type", type,
                             "MinvCpus", 0,
-                            "InstanceTypes", List.of("g5", "g6"),
+                            "InstanceTypes", List.of("g5.xlarge", "g5.2xlarge", "g6.xlarge", "g6.2xlarge"),
                             "AllocationStrategy", type.equals("SPOT")
                                     ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE",
                             "Ec2Configuration", List.of(Map.of("ImageType", "ECS_AL2023_NVIDIA"))))));
@@ -230,7 +235,7 @@ class StacksTest {
 
     @Test
     void jobDefinitionAsksForOneGpuAndRetriesOnlyHostTerminations() {
-        JsonNode def = only(computeJson, "AWS::Batch::JobDefinition").path("Properties");
+        JsonNode def = jobDefinition("worker").path("Properties");
         JsonNode container = def.path("ContainerProperties");
         Set<String> resources = new TreeSet<>();
         container.path("ResourceRequirements").forEach(r -> resources.add(r.path("Type").asText() + "="
@@ -242,13 +247,9 @@ class StacksTest {
         JsonNode retry = def.path("RetryStrategy");
         assertEquals(ComputeStack.WORKER_ATTEMPTS, retry.path("Attempts").asInt());
         JsonNode rules = retry.path("EvaluateOnExit");
-        assertEquals("retry", rules.get(0).path("Action").asText().toLowerCase());
-        assertEquals("Host EC2*", rules.get(0).path("OnStatusReason").asText());
-        assertEquals("retry", rules.get(1).path("Action").asText().toLowerCase());
-        assertEquals("75", rules.get(1).path("OnExitCode").asText(), "the worker's 'S3/DynamoDB unreachable'");
-        assertEquals("exit", rules.get(2).path("Action").asText().toLowerCase());
-        assertEquals("*", rules.get(2).path("OnStatusReason").asText());
-        assertEquals(3, rules.size());
+        assertTrue(rules.size() <= 5, "Batch allows five rules: " + rules);
+        assertEquals("exit", rules.get(rules.size() - 1).path("Action").asText().toLowerCase());
+        assertEquals("*", rules.get(rules.size() - 1).path("OnStatusReason").asText(), "anything else is final");
         assertEquals(12 * 3600, def.path("Timeout").path("AttemptDurationSeconds").asInt());
         Set<String> env = new TreeSet<>();
         container.path("Environment").forEach(e -> env.add(e.path("Name").asText()));
@@ -340,13 +341,13 @@ class StacksTest {
             assertTrue(resources.contains("\"" + fn), fn + " in " + resources);
         }
         assertFalse(resources.contains("\"Status"), "the workflow never calls the status function");
-        assertTrue(statementWith(statements, "batch:DescribeJobs").path("Action").toString()
-                .contains("batch:TerminateJob"));
+        assertEquals(List.of("*"), resourcesOf(statementWith(statements, "batch:DescribeJobs")));
+        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("batch:TerminateJob")));
     }
 
     @Test
     void wildcardResourcesOnlyWhereTheActionHasNoNarrowerResource() {
-        Set<String> needStar = Set.of("batch:DescribeJobs", "batch:TerminateJob", "logs:CreateLogDelivery",
+        Set<String> needStar = Set.of("batch:DescribeJobs", "logs:CreateLogDelivery",
                 "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
                 "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
                 "ecr:GetAuthorizationToken", "s3:PutBucketNotification");
@@ -401,6 +402,14 @@ class StacksTest {
     // ------------------------------------------------------------------------------------------- status API
 
     @Test
+    void validateCanCheckACustomModelAndItsLayersBeforeAnyGpuStarts() {
+        List<JsonNode> statements = statementsOfRole("ValidateRole");
+        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                        && st.path("Resource").toString().contains("/models/*")),
+                "Validate HEADs models/NAME.pt and reads models/NAME.json: " + statements);
+    }
+
+    @Test
     void planCanReadBackThePlanAnEarlierAttemptWrote() {
         List<JsonNode> statements = statementsOfRole("Plan");
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
@@ -442,10 +451,9 @@ class StacksTest {
     @Test
     void gpuCeilingsComeFromContextAsNumbersOrStrings() {
         App app = new App(AppProps.builder().context(Map.of(
-                "dreamscape:maxSpotVcpus", 8.0, "dreamscape:maxOnDemandVcpus", "4",
-                "dreamscape:statusTokenGeneration", 2)).build());
-        assertEquals(new ComputeStack.Settings(8, 4, 2), ComputeStack.Settings.from(app));
-        assertEquals(new ComputeStack.Settings(64, 16, 1), ComputeStack.Settings.from(new App()));
+                "dreamscape:maxSpotVcpus", 8.0, "dreamscape:maxOnDemandVcpus", "4")).build());
+        assertEquals(new ComputeStack.Settings(8, 4), ComputeStack.Settings.from(app));
+        assertEquals(new ComputeStack.Settings(64, 16), ComputeStack.Settings.from(new App()));
         compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
                 "ComputeResources", Match.objectLike(Map.of("Type", "SPOT", "MaxvCpus", 64))));
     }
@@ -455,6 +463,186 @@ class StacksTest {
         Artifacts missing = artifacts.withFunctionsJar(Path.of("target/no-such/functions.jar"));
         IllegalStateException e = assertThrows(IllegalStateException.class, missing::requireFunctionsJar);
         assertTrue(e.getMessage().contains("mvn -B -pl functions -am package"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------- first deploy (16)
+
+    /**
+     * Every variable an HTTP API access log may use, from "Customize HTTP API access logs",
+     * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html (property-style
+     * entries such as $context.authorizer.claims.property are matched by prefix below). REST API variables such as
+     * $context.resourcePath are not here: a stage that uses one is rejected and the stack rolls back.
+     */
+    static final Set<String> HTTP_API_CONTEXT_VARIABLES = Set.of(
+            "accountId", "apiId", "authorizer.error", "authorizer.principalId", "awsEndpointRequestId",
+            "awsEndpointRequestId2", "customDomain.basePathMatched", "dataProcessed", "domainName", "domainPrefix",
+            "error.message", "error.messageString", "error.responseType", "extendedRequestId", "httpMethod",
+            "identity.accountId", "identity.caller", "identity.cognitoAuthenticationProvider",
+            "identity.cognitoAuthenticationType", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
+            "identity.principalOrgId", "identity.clientCert.clientCertPem", "identity.clientCert.subjectDN",
+            "identity.clientCert.issuerDN", "identity.clientCert.serialNumber",
+            "identity.clientCert.validity.notBefore", "identity.clientCert.validity.notAfter", "identity.sourceIp",
+            "identity.user", "identity.userAgent", "identity.userArn", "integration.error",
+            "integration.integrationStatus", "integration.latency", "integration.requestId", "integration.status",
+            "integrationErrorMessage", "integrationLatency", "integrationStatus", "path", "protocol", "requestId",
+            "requestTime", "requestTimeEpoch", "responseLatency", "responseLength", "routeKey", "stage", "status");
+
+    @Test
+    void statusApiAccessLogUsesOnlyHttpApiVariables() throws IOException {
+        JsonNode stage = only(computeJson, "AWS::ApiGatewayV2::Stage").path("Properties");
+        String format = stage.path("AccessLogSettings").path("Format").asText();
+        Matcher m = Pattern.compile("\\$context\\.([A-Za-z0-9_.]+)").matcher(format);
+        Set<String> used = new TreeSet<>();
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        assertTrue(used.contains("requestId"), "API Gateway requires $context.requestId (or extendedRequestId)");
+        for (String v : used) {
+            boolean known = HTTP_API_CONTEXT_VARIABLES.contains(v) || v.startsWith("authorizer.claims.")
+                    || v.startsWith("authorizer.");
+            assertTrue(known, "$context." + v + " is not an HTTP API access-log variable");
+        }
+        assertFalse(used.contains("path"), "a job's path holds its id, a capability: log the route key instead");
+        // One JSON object per line once API Gateway fills the variables in.
+        JsonNode line = JSON.readTree(format.replaceAll("\\$context\\.[A-Za-z0-9_.]+", "x"));
+        assertEquals("x", line.path("route").asText());
+        assertTrue(stage.path("AccessLogSettings").path("DestinationArn").toString().contains("StatusApiAccessLogs"));
+    }
+
+    /** Batch's matching: a pattern is exact or ends with '*' (prefix); a rule matches when all its fields match. */
+    private static String batchDecision(JsonNode rules, String statusReason, String reason, Integer exitCode) {
+        for (JsonNode r : rules) {
+            if (globMatches(r.path("OnStatusReason"), statusReason) && globMatches(r.path("OnReason"), reason)
+                    && globMatches(r.path("OnExitCode"), exitCode == null ? null : exitCode.toString())) {
+                return r.path("Action").asText().toUpperCase();
+            }
+        }
+        return "RETRY"; // Batch retries an attempt that no rule matches
+    }
+
+    private static boolean globMatches(JsonNode pattern, String value) {
+        if (pattern.isMissingNode()) {
+            return true;
+        }
+        if (value == null) {
+            return false;
+        }
+        String p = pattern.asText();
+        return p.endsWith("*") ? value.startsWith(p.substring(0, p.length() - 1)) : value.equals(p);
+    }
+
+    @Test
+    void workerRetriesCheckpointedStopsLostHostsAndTasksThatNeverStarted() {
+        JsonNode rules = jobDefinition("worker").path("Properties").path("RetryStrategy").path("EvaluateOnExit");
+        assertTrue(rules.size() <= 5, rules.toString());
+        String done = "Essential container in task exited";
+        assertEquals("RETRY", batchDecision(rules, done, null, 143), "SIGTERM: checkpoint uploaded, resume");
+        assertEquals("RETRY", batchDecision(rules, done, null, 75), "S3/DynamoDB unreachable");
+        assertEquals("RETRY", batchDecision(rules, "Host EC2 (instance i-0abc) terminated.", null, null),
+                "Spot reclaim without SIGTERM / lost host");
+        assertEquals("RETRY", batchDecision(rules, "Task failed to start",
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s)", null));
+        assertEquals("RETRY", batchDecision(rules, "Task failed to start",
+                "ResourceInitializationError: failed to validate logger args", null));
+        for (int finalCode : List.of(1, 2, 3, 4, 137)) {
+            assertEquals("EXIT", batchDecision(rules, done, null, finalCode), "exit " + finalCode + " is final");
+        }
+        assertEquals(ComputeStack.WORKER_ATTEMPTS, jobDefinition("worker").path("Properties")
+                .path("RetryStrategy").path("Attempts").asInt());
+    }
+
+    @Test
+    void computeEnvironmentsListExplicitOneGpuSizes() {
+        for (JsonNode env : all(computeJson, "AWS::Batch::ComputeEnvironment")) {
+            List<String> types = new ArrayList<>();
+            env.path("Properties").path("ComputeResources").path("InstanceTypes").forEach(t -> types.add(t.asText()));
+            assertEquals(ComputeStack.WORKER_INSTANCE_TYPES, types);
+            types.forEach(t -> assertTrue(t.matches("g[56]\\.(x|2x)large"), "an explicit one-GPU size: " + t));
+        }
+    }
+
+    @Test
+    void containersCannotReachTheInstanceCredentialsAndSpotNoticesBecomeSigterm() {
+        JsonNode data = only(computeJson, "AWS::EC2::LaunchTemplate").path("Properties").path("LaunchTemplateData");
+        assertEquals(1, data.path("MetadataOptions").path("HttpPutResponseHopLimit").asInt(), "hop limit 1");
+        assertEquals("required", data.path("MetadataOptions").path("HttpTokens").asText());
+        String userData = data.path("UserData").toString();
+        assertTrue(userData.contains(SpotNotice.SCRIPT) && userData.contains("systemctl enable --now --no-block "
+                + SpotNotice.UNIT), "the Spot notice watcher is installed and started at boot");
+    }
+
+    @Test
+    void noSecretValueOrDynamicReferenceInAnyLambdaEnvironment() {
+        for (JsonNode fn : all(computeJson, "AWS::Lambda::Function")) {
+            String env = fn.path("Properties").path("Environment").toString();
+            assertFalse(env.contains("{{resolve:"), "a dynamic reference in a Lambda environment: " + env);
+            assertFalse(env.contains("STATUS_TOKEN\""), "the token itself in an environment: " + env);
+        }
+        assertFalse(computeJson.toString().contains("{{resolve:secretsmanager"), "no secret is resolved anywhere");
+        // Only the status function may read secrets, and only its own token.
+        for (JsonNode policy : all(computeJson, "AWS::IAM::Policy")) {
+            for (JsonNode st : policy.path("Properties").path("PolicyDocument").path("Statement")) {
+                if (actionsOf(st).stream().anyMatch(a -> a.startsWith("secretsmanager:"))) {
+                    assertTrue(policy.path("Properties").path("Roles").toString().contains("\"StatusRole"),
+                            policy.toString());
+                    assertEquals(1, resourcesOf(st).size(), st.toString());
+                    assertTrue(resourcesOf(st).get(0).matches(".*\"Ref\":\"StatusToken[0-9A-F]+\".*"),
+                            st.toString());
+                }
+            }
+        }
+        assertTrue(statementsOfRole("StatusRole").stream()
+                .anyMatch(st -> actionsOf(st).contains("secretsmanager:GetSecretValue")), "the status role reads it");
+    }
+
+    @Test
+    void terminateJobOnlyOnJobsTaggedWithThisQueue() throws IOException {
+        List<JsonNode> statements = statementsOfRole("Workflow");
+        for (String action : List.of("batch:TerminateJob", "batch:TagResource")) {
+            JsonNode st = statementWith(statements, action);
+            assertEquals(List.of(action), actionsOf(st));
+            assertFalse(resourcesOf(st).contains("*"), action + " on *");
+            assertTrue(resourcesOf(st).toString().contains(":job/*"), resourcesOf(st).toString());
+            String key = action.equals("batch:TerminateJob") ? "aws:ResourceTag/" : "aws:RequestTag/";
+            JsonNode tag = st.path("Condition").path("StringEquals").path(key + ComputeStack.JOB_QUEUE_TAG);
+            JsonNode queueArn = only(computeJson, "AWS::StepFunctions::StateMachine").path("Properties")
+                    .path("DefinitionSubstitutions").path("JobQueueArn");
+            assertEquals(queueArn, tag, action + " is conditioned on the queue the workflow submits to: " + st);
+            assertTrue(tag.toString().contains("JobQueueArn"), tag.toString());
+        }
+        // ... and the definition tags every job it submits with exactly that value.
+        String definition = Files.readString(artifacts.stateMachine());
+        JsonNode states = JSON.readTree(definition).path("States");
+        int submits = 0;
+        for (var it = states.fields(); it.hasNext(); ) {
+            JsonNode state = it.next().getValue();
+            if (state.path("Resource").asText().startsWith("arn:aws:states:::batch:submitJob")) {
+                submits++;
+                assertEquals("${JobQueueArn}", state.path("Parameters").path("Tags").path(ComputeStack.JOB_QUEUE_TAG)
+                        .asText(), state.toString());
+            }
+        }
+        assertEquals(2, submits);
+    }
+
+    @Test
+    void doctorJobDefinitionRunsTheSmokeTestOnOneGpu() {
+        JsonNode def = jobDefinition("doctor").path("Properties");
+        JsonNode container = def.path("ContainerProperties");
+        List<String> command = new ArrayList<>();
+        container.path("Command").forEach(c -> command.add(c.asText()));
+        assertEquals(List.of("doctor", "--device", "gpu"), command);
+        Set<String> resources = new TreeSet<>();
+        container.path("ResourceRequirements").forEach(r -> resources.add(r.path("Type").asText() + "="
+                + r.path("Value").asText()));
+        assertTrue(resources.contains("GPU=1"), resources.toString());
+        assertEquals(container.path("Image").toString(),
+                jobDefinition("worker").path("Properties").path("ContainerProperties").path("Image").toString(),
+                "the very image the workers run");
+        assertTrue(container.path("JobRoleArn").isMissingNode(), "the smoke test touches no data");
+        assertEquals(1, def.path("RetryStrategy").path("Attempts").asInt());
+        assertEquals(15 * 60, def.path("Timeout").path("AttemptDurationSeconds").asInt());
+        compute.hasOutput("DoctorJobDefinitionArn", Map.of());
     }
 
     // ------------------------------------------------------------------------------------------- helpers
@@ -473,6 +661,14 @@ class StacksTest {
             }
         });
         return found;
+    }
+
+    /** The Batch job definition whose container command starts with {@code command}. */
+    static JsonNode jobDefinition(String command) {
+        return all(computeJson, "AWS::Batch::JobDefinition").stream()
+                .filter(d -> d.path("Properties").path("ContainerProperties").path("Command").get(0).asText()
+                        .equals(command))
+                .findFirst().orElseThrow(() -> new AssertionError("no job definition runs " + command));
     }
 
     private static JsonNode only(JsonNode template, String type) {
