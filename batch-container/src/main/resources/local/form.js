@@ -39,6 +39,11 @@
     if (f.kind === "boolean") {
       return `<label class="check" title="${title}"><input id="${id}" type="checkbox"${d.defaults[f.name] ? " checked" : ""}> ${esc(f.name)}</label>`;
     }
+    if (f.kind === "wrap") {
+      const current = d.defaults[f.name] === true ? "xy" : d.defaults[f.name] === false ? "none" : d.defaults[f.name] || "none";
+      return `<label title="${title}">wrap<select id="${id}">${["none", "x", "xy"].map(v =>
+        `<option${v === current ? " selected" : ""}>${v}</option>`).join("")}</select></label>`;
+    }
     if (f.kind === "seed") {
       return `<label title="${title}">seed<span class="row"><input id="${id}" type="number" min="0" step="1" placeholder="random"
         value="${d.defaults.seed ?? ""}"><button type="button" id="new-seed">new seed</button></span></label>`;
@@ -53,7 +58,7 @@
     box.querySelector(".fields").innerHTML = d.fields.map(f => field(f, d)).join("");
     for (const f of d.fields) {
       const input = el("f-" + f.name);
-      input.addEventListener(f.kind === "boolean" || f.kind === "layers" && d.layers ? "change" : "input", () => {
+      input.addEventListener(f.kind === "boolean" || f.kind === "wrap" || f.kind === "layers" && d.layers ? "change" : "input", () => {
         touched.add(f.name);
         changed();
       });
@@ -68,6 +73,7 @@
   function value(f) {
     const input = el("f-" + f.name);
     if (f.kind === "boolean") return input.checked;
+    if (f.kind === "wrap") return input.value;
     if (f.kind === "layers") {
       if (input.tagName === "SELECT") return [...input.selectedOptions].map(o => o.value);
       return input.value.split(",").map(s => s.trim()).filter(s => s);

@@ -11,6 +11,7 @@ import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
 import io.dreamscape.job.ParameterOverrides;
+import io.dreamscape.job.Wrap;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,8 +80,37 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed; the same seed gives the same image")
     Long seed;
 
-    @Option(names = "--wrap", description = "wrap around the left/right and top/bottom edges (360° panoramas)")
-    Boolean wrap;
+    @Option(names = "--wrap", arity = "0..1", paramLabel = "AXES", parameterConsumer = WrapConsumer.class,
+            description = "edges that meet: x = left/right (360° panoramas; top/bottom stay mirrored), xy = all four "
+                    + "(seamless textures), none; --wrap alone means xy, as before")
+    Wrap wrap;
+
+    /**
+     * {@code --wrap} takes a value only when the next argument is one ({@code x}, {@code xy}, {@code none}, or a word
+     * without a dot or slash, which is then refused with a sentence): {@code --wrap in.jpg -o out.jpg} keeps meaning
+     * "both axes, input in.jpg", as before wrap had axes.
+     */
+    static final class WrapConsumer implements picocli.CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec arg,
+                                      picocli.CommandLine.Model.CommandSpec spec) {
+            Wrap value = Wrap.XY;
+            String next = args.isEmpty() ? null : args.peek();
+            if (next != null && !next.startsWith("-") && !next.contains(".") && !next.contains("/")
+                    && !next.contains(java.io.File.separator)) {
+                args.pop();
+                try {
+                    value = Wrap.of(next);
+                } catch (ParameterException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+            }
+            arg.setValue(value);
+        }
+    }
+
+    @Option(names = "--keep-colors", description = "keep the input's colours: the dream changes luminance only")
+    Boolean keepColors;
 
     @Option(names = "--quality", description = "JPEG quality 1-100 (default 95)")
     Integer quality;
@@ -165,7 +195,8 @@ public final class DreamCommand implements Callable<Integer> {
         }
         ParameterOverrides flags = new ParameterOverrides(model,
                 layers == null ? null : layers.stream().map(LayerWeight::parse).toList(), preset, octaves, octaveScale,
-                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, deviceMemory);
+                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, deviceMemory,
+                keepColors);
         DreamParameters p = DreamParameters.defaults().with(fromFile.then(flags)).validated();
         if (p.seed() == null) p = p.withSeed(new SecureRandom().nextLong() & 0xFFFFFFFFL);
         return p;

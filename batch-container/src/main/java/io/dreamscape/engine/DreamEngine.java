@@ -2,7 +2,7 @@ package io.dreamscape.engine;
 
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.Resampler;
-import io.dreamscape.engine.tiles.EdgeMode;
+import io.dreamscape.engine.tiles.Edges;
 import io.dreamscape.engine.tiles.Tile;
 import io.dreamscape.engine.tiles.TileIO;
 import io.dreamscape.engine.tiles.TileScheduler;
@@ -31,7 +31,7 @@ public final class DreamEngine {
     private final DreamParameters params;
     private final Path scratch;
     private final TileScheduler scheduler;
-    private final EdgeMode edges;
+    private final Edges edges;
     private final int workers;
     private ParallelRows pool;
     private final long budget;
@@ -43,7 +43,7 @@ public final class DreamEngine {
         this.gradients = gradients;
         this.params = params;
         this.scratch = scratch;
-        this.edges = params.wrap() ? EdgeMode.WRAP : EdgeMode.MIRROR;
+        this.edges = Edges.of(params.wrap());
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
         this.workers = TorchRuntime.workers(gradients.device());
         this.budget = DevicePlan.budget(params, gradients.device());
@@ -113,6 +113,7 @@ public final class DreamEngine {
                     }
                 }
             }
+            if (params.keepColors()) KeepColors.apply(image, working);
             FloatPlanes result = working;
             working = null;
             return result;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.tiles.AxisSpan;
 import io.dreamscape.engine.tiles.EdgeMode;
+import io.dreamscape.engine.tiles.Edges;
 import io.dreamscape.engine.tiles.Tile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +29,7 @@ import java.util.function.LongConsumer;
 final class ResidentOctave implements AutoCloseable {
     private final GradientStep gradients;
     private final DeviceTransfers transfers;
-    private final EdgeMode edges;
+    private final Edges edges;
     private final int batch;
     private final ParallelRows pool;
     private final NDManager manager;
@@ -38,6 +39,11 @@ final class ResidentOctave implements AutoCloseable {
     private boolean hostCurrent;
 
     ResidentOctave(GradientStep gradients, DeviceTransfers transfers, EdgeMode edges, int batch, ParallelRows pool,
+                   FloatPlanes working) {
+        this(gradients, transfers, Edges.both(edges), batch, pool, working);
+    }
+
+    ResidentOctave(GradientStep gradients, DeviceTransfers transfers, Edges edges, int batch, ParallelRows pool,
                    FloatPlanes working) {
         this.gradients = gradients;
         this.transfers = transfers;
@@ -62,7 +68,7 @@ final class ResidentOctave implements AutoCloseable {
             int x1 = tiles.stream().mapToInt(t -> t.x().windowEnd()).max().orElseThrow();
             int y0 = tiles.stream().mapToInt(t -> t.y().windowStart()).min().orElseThrow();
             int y1 = tiles.stream().mapToInt(t -> t.y().windowEnd()).max().orElseThrow();
-            NDArray padded = extend(extend(x, 2, x0, x1, width), 1, y0, y1, height);
+            NDArray padded = extend(extend(x, 2, x0, x1, width, edges.x()), 1, y0, y1, height, edges.y());
 
             // Equal-shaped windows batch together; batches run on the pool (CPU: one per core; GPU: one at a time).
             Map<Long, List<Integer>> byShape = new LinkedHashMap<>();
@@ -117,7 +123,8 @@ final class ResidentOctave implements AutoCloseable {
                 rows.add(row.size() == 1 ? row.get(0) : NDArrays.concat(row, 2));
             }
             NDArray range = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 1);
-            NDArray g = onImage(onImage(range, 2, tiles.get(0).x().coreStart(), width), 1, tiles.get(0).y().coreStart(), height);
+            NDArray g = onImage(onImage(range, 2, tiles.get(0).x().coreStart(), width, edges.x()), 1,
+                    tiles.get(0).y().coreStart(), height, edges.y());
             // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
             // (a float64 copy of the gradient would cost one more pass over it).
             double sumAbs = g.abs().sum().getFloat();
@@ -153,7 +160,7 @@ final class ResidentOctave implements AutoCloseable {
     }
 
     /** {@code a} along {@code axis} over coordinates {@code [lo, hi)} of an axis of length {@code n}, made up per edges. */
-    private NDArray extend(NDArray a, int axis, int lo, int hi, int n) {
+    private static NDArray extend(NDArray a, int axis, int lo, int hi, int n, EdgeMode edges) {
         if (lo == 0 && hi == n) return a;
         NDList parts = new NDList();
         int p = lo;
@@ -177,7 +184,7 @@ final class ResidentOctave implements AutoCloseable {
     }
 
     /** The part of a range gradient (range starting at coordinate {@code start}) that lands on {@code [0, n)}. */
-    private NDArray onImage(NDArray range, int axis, int start, int n) {
+    private static NDArray onImage(NDArray range, int axis, int start, int n, EdgeMode edges) {
         int a = -start; // the range begins a ≥ 0 pixels before the image
         if (edges == EdgeMode.WRAP && a > 0) {
             return NDArrays.concat(new NDList(slice(range, axis, a, n), slice(range, axis, 0, a)), axis);

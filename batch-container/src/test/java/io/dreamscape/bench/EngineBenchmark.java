@@ -44,7 +44,7 @@ public final class EngineBenchmark {
     static void throughput(Path model, Path work, List<String> rows) throws Exception {
         try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu())) {
             DreamParameters base = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null,
-                    1, 1.4, 20, 1.5, 32, 512, 1L, false, 95, 1_000_000_000L)).validated();
+                    1, 1.4, 20, 1.5, 32, 512, 1L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L)).validated();
             List<LayerWeight> layers = LayerSelection.resolve(base, net.layers());
             try (GradientStep warm = new GradientStep(net, layers, Device.cpu())) {
                 float[] w = random(3 * 512 * 512);

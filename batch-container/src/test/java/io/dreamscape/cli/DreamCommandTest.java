@@ -99,6 +99,82 @@ class DreamCommandTest {
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)));
     }
 
+    static io.dreamscape.job.DreamParameters parsed(String... args) throws IOException {
+        DreamCommand c = new DreamCommand();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-o", "o.png"));
+        new CommandLine(c).parseArgs(all.toArray(String[]::new));
+        return c.resolveParameters();
+    }
+
+    @Test
+    void wrapTakesAxesAndAloneStillMeansBoth() throws Exception {
+        assertEquals(io.dreamscape.job.Wrap.X, parsed("in.png", "--wrap", "x").wrap());
+        assertEquals(io.dreamscape.job.Wrap.XY, parsed("in.png", "--wrap", "xy").wrap());
+        assertEquals(io.dreamscape.job.Wrap.NONE, parsed("in.png", "--wrap=none").wrap());
+        assertEquals(io.dreamscape.job.Wrap.NONE, parsed("in.png").wrap());
+        // --wrap alone, as before issue 14: both axes, and the next argument stays the input
+        DreamCommand c = new DreamCommand();
+        new CommandLine(c).parseArgs("--wrap", "in.png", "-o", "o.png");
+        assertEquals(io.dreamscape.job.Wrap.XY, c.resolveParameters().wrap());
+        assertEquals(Path.of("in.png"), c.input);
+        assertTrue(parsed("in.png", "--keep-colors").keepColors());
+        assertFalse(parsed("in.png").keepColors());
+    }
+
+    @Test
+    void anUnknownWrapIsAUsageErrorWithASentence() throws Exception {
+        Path in = photo("in.png", 64, 64);
+        Run r = dream(in.toString(), "-o", dir.resolve("o.png").toString(), "--wrap=diagonal");
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit());
+        assertTrue(r.err().contains("wrap is 'diagonal'; allowed \"x\""), r.err());
+        Path params = Files.writeString(dir.resolve("p.json"), "{\"wrap\": \"y\"}");
+        r = dream(in.toString(), "-o", dir.resolve("o.png").toString(), "--params", params.toString());
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit());
+        assertTrue(r.err().contains("wrap is 'y'"), r.err());
+        assertFalse(Files.exists(dir.resolve("o.png")));
+    }
+
+    @Test
+    void keepColorsKeepsTheInputsChromaInTheWrittenFile() throws Exception {
+        Path in = photo("in.png", 120, 80);
+        Path out = dir.resolve("kept.png");
+        Run r = dream(in.toString(), "-o", out.toString(), "--octaves", "2", "--steps", "3", "--step-size", "3",
+                "--seed", "4", "--keep-colors", "--wrap", "x");
+        assertEquals(0, r.exit(), r.err());
+        BufferedImage a = ImageIO.read(in.toFile());
+        BufferedImage b = ImageIO.read(out.toFile());
+        double worst = 0;
+        double luma = 0;
+        int checked = 0;
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 120; x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                double[] u = ycc(p);
+                double[] v = ycc(q);
+                boolean clipped = false;
+                for (int s = 0; s <= 16; s += 8) clipped |= ((q >> s) & 255) == 0 || ((q >> s) & 255) == 255;
+                if (clipped) continue;
+                checked++;
+                worst = Math.max(worst, Math.max(Math.abs(u[1] - v[1]), Math.abs(u[2] - v[2])));
+                luma += Math.abs(u[0] - v[0]);
+            }
+        }
+        assertTrue(checked > 120 * 80 / 2, "unclipped " + checked);
+        assertTrue(worst <= 1.0 / 255, "chroma within 1/255 after quantisation: " + worst * 255 + "/255");
+        assertTrue(luma / checked > 1.0 / 255, "the luminance was dreamed: " + luma / checked * 255 + "/255");
+    }
+
+    /** Rec. 601 Y, Cb, Cr in 0-1 units of an 8-bit RGB pixel. */
+    static double[] ycc(int rgb) {
+        double r = ((rgb >> 16) & 255) / 255.0;
+        double g = ((rgb >> 8) & 255) / 255.0;
+        double b = (rgb & 255) / 255.0;
+        double y = 0.299 * r + 0.587 * g + 0.114 * b;
+        return new double[] {y, 0.564 * (b - y), 0.713 * (r - y)};
+    }
+
     @Test
     void unknownLayerListsTheAvailableOnes() throws Exception {
         Path in = photo("in.png", 64, 64);

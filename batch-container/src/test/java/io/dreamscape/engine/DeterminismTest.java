@@ -41,7 +41,7 @@ class DeterminismTest {
     static String digest(Path scratch, String deviceMemory) throws Exception {
         List<LayerWeight> layers = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
         DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", layers, null, 2, 1.4, 3, 1.5, 16,
-                128, 5L, false, 95, 1_000_000_000L, deviceMemory)).validated();
+                128, 5L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L, deviceMemory)).validated();
         try (DreamNetwork net = TestFixtures.tinyDict();
              GradientStep g = new GradientStep(net, layers, Device.cpu());
              FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 200);

@@ -46,7 +46,7 @@ class DreamEngineTest {
 
     static DreamParameters params(int octaves, int steps, int tile, int jitter, boolean wrap, long seed) {
         return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, octaves, 1.4, steps, 1.5,
-                jitter, tile, seed, wrap, 95, 1_000_000_000L)).validated();
+                jitter, tile, seed, io.dreamscape.job.Wrap.of(wrap), 95, 1_000_000_000L)).validated();
     }
 
     FloatPlanes pattern(int w, int h) {

@@ -24,7 +24,7 @@ class RealModelTest {
         Path model = TestFixtures.shared("models/mobilenet_v2_1.0_224_quant_dream.pt");
         Path photo = TestFixtures.shared("images/eagle.jpg");
         DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null, 2, 1.4,
-                4, 3.0, 32, 256, 7L, false, 95, 1_000_000_000L)).validated();
+                4, 3.0, 32, 256, 7L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L)).validated();
         Path out = dir.resolve("eagle.dream.png");
         try (TorchScriptNetwork net = TorchScriptNetwork.load(model, Device.cpu())) {
             assertEquals(List.of("expanded_conv_3/expand", "expanded_conv_6/expand", "expanded_conv_12/expand",

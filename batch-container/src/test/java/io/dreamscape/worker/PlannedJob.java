@@ -52,7 +52,7 @@ final class PlannedJob {
     static DreamParameters params(int octaves, int steps) {
         return DreamParameters.defaults().with(new ParameterOverrides(
                 TestFixtures.fixture("tiny_dict.pt").toString(), List.of(LayerWeight.parse("conv2")), null, octaves,
-                1.4, steps, 1.5, 8, 64, 20261126L, false, 95, null)).validated();
+                1.4, steps, 1.5, 8, 64, 20261126L, io.dreamscape.job.Wrap.NONE, 95, null)).validated();
     }
 
     static PlannedJob create(int width, int height, int shards, DreamParameters p) throws IOException {

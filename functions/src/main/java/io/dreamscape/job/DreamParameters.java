@@ -12,6 +12,8 @@ import java.util.List;
  * {@code seed} may be null: the run then draws one and records it, so any run can be repeated.
  * {@code deviceMemory} (bytes; in JSON a size such as {@code "512M"} or {@code "20G"}) may be null: the engine then
  * picks its default budget for the device. An octave whose working set fits it stays on the device for all its steps.
+ * {@code wrap} says which edges meet ({@link Wrap}); {@code keepColors} keeps the input's chroma and takes only the
+ * dream's luminance (neural-dream's original-colours option).
  */
 public record DreamParameters(
         String model,
@@ -24,10 +26,11 @@ public record DreamParameters(
         int jitter,
         int tile,
         Long seed,
-        boolean wrap,
+        Wrap wrap,
         int quality,
         long maxPixels,
-        Long deviceMemory) {
+        Long deviceMemory,
+        boolean keepColors) {
 
     public static final String DEFAULT_MODEL = "googlenet";
     /** Tiles smaller than this give stride-32 networks almost no spatial extent to work with. */
@@ -35,12 +38,22 @@ public record DreamParameters(
 
     public DreamParameters {
         layers = layers == null ? List.of() : List.copyOf(layers);
+        wrap = wrap == null ? Wrap.NONE : wrap;
+    }
+
+    /** Parameters without keep-colours (the schema before it existed). */
+    public DreamParameters(String model, List<LayerWeight> layers, String preset, int octaves, double octaveScale, int steps,
+                           double stepSize, int jitter, int tile, Long seed, Wrap wrap, int quality, long maxPixels,
+                           Long deviceMemory) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels,
+                deviceMemory, false);
     }
 
     /** Parameters without a device memory budget (the engine then picks its default for the device). */
     public DreamParameters(String model, List<LayerWeight> layers, String preset, int octaves, double octaveScale, int steps,
                            double stepSize, int jitter, int tile, Long seed, boolean wrap, int quality, long maxPixels) {
-        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, null);
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap ? Wrap.XY : Wrap.NONE,
+                quality, maxPixels, null, false);
     }
 
     public static DreamParameters defaults() {
@@ -72,7 +85,8 @@ public record DreamParameters(
                 o.wrap() != null ? o.wrap() : wrap,
                 o.quality() != null ? o.quality() : quality,
                 o.maxPixels() != null ? o.maxPixels() : maxPixels,
-                o.deviceMemory() != null ? Long.valueOf(ByteSize.parse("deviceMemory", o.deviceMemory())) : deviceMemory);
+                o.deviceMemory() != null ? Long.valueOf(ByteSize.parse("deviceMemory", o.deviceMemory())) : deviceMemory,
+                o.keepColors() != null ? o.keepColors() : keepColors);
     }
 
     public DreamParameters withSeed(long newSeed) {

@@ -19,8 +19,8 @@ public record OctavePass(int octave, int width, int height, int tilesX, int tile
         List<OctavePass> passes = new ArrayList<>();
         int i = 0;
         for (OctaveSizes.Size s : OctaveSizes.smallestFirst(width, height, p.octaves(), p.octaveScale())) {
-            int tx = OctaveSizes.windowsAlong(s.width(), p);
-            int ty = OctaveSizes.windowsAlong(s.height(), p);
+            int tx = OctaveSizes.windowsAcross(s.width(), p);
+            int ty = OctaveSizes.windowsDown(s.height(), p);
             passes.add(new OctavePass(i++, s.width(), s.height(), tx, ty, p.steps(),
                     OctaveSizes.stepWork(s.width(), s.height(), p) * p.steps()));
         }

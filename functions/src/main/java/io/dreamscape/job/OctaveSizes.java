@@ -105,17 +105,22 @@ public final class OctaveSizes {
      * this much (the engine spreads it over its windows in proportion), so the total is known before the dream.
      */
     public static long stepWork(int width, int height, DreamParameters p) {
-        return axisWork(width, p) * axisWork(height, p);
+        return axisWork(width, p, p.wrap().horizontal()) * axisWork(height, p, p.wrap().vertical());
     }
 
-    /** Windows per step along an axis of length {@code n} (the grid drawn with no jitter shift and phase 0). */
-    public static int windowsAlong(int n, DreamParameters p) {
-        return axisWindows(n, p.tile(), p.jitter(), p.wrap(), MIN_WINDOW, 0, 0).length;
+    /** Windows per step across the width (the grid drawn with no jitter shift and phase 0). */
+    public static int windowsAcross(int width, DreamParameters p) {
+        return axisWindows(width, p.tile(), p.jitter(), p.wrap().horizontal(), MIN_WINDOW, 0, 0).length;
     }
 
-    private static long axisWork(int n, DreamParameters p) {
+    /** Windows per step down the height (the grid drawn with no jitter shift and phase 0). */
+    public static int windowsDown(int height, DreamParameters p) {
+        return axisWindows(height, p.tile(), p.jitter(), p.wrap().vertical(), MIN_WINDOW, 0, 0).length;
+    }
+
+    private static long axisWork(int n, DreamParameters p, boolean wrap) {
         long sum = 0;
-        for (int[] w : axisWindows(n, p.tile(), p.jitter(), p.wrap(), MIN_WINDOW, 0, 0)) sum += w[1];
+        for (int[] w : axisWindows(n, p.tile(), p.jitter(), wrap, MIN_WINDOW, 0, 0)) sum += w[1];
         return sum;
     }
 

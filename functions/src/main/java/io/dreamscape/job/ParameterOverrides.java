@@ -22,20 +22,29 @@ public record ParameterOverrides(
         Integer jitter,
         Integer tile,
         Long seed,
-        Boolean wrap,
+        Wrap wrap,
         Integer quality,
         Long maxPixels,
-        String deviceMemory) {
+        String deviceMemory,
+        Boolean keepColors) {
+
+    /** The overrides without keep-colours (the schema before it existed). */
+    public ParameterOverrides(String model, List<LayerWeight> layers, String preset, Integer octaves, Double octaveScale,
+                              Integer steps, Double stepSize, Integer jitter, Integer tile, Long seed, Wrap wrap,
+                              Integer quality, Long maxPixels, String deviceMemory) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels,
+                deviceMemory, null);
+    }
 
     /** The overrides without a device memory budget (the schema before it existed). */
     public ParameterOverrides(String model, List<LayerWeight> layers, String preset, Integer octaves, Double octaveScale,
-                              Integer steps, Double stepSize, Integer jitter, Integer tile, Long seed, Boolean wrap,
+                              Integer steps, Double stepSize, Integer jitter, Integer tile, Long seed, Wrap wrap,
                               Integer quality, Long maxPixels) {
-        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, null);
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, null, null);
     }
 
     public static final ParameterOverrides NONE =
-            new ParameterOverrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
+            new ParameterOverrides(null, null, null, null, null, null, null, null, null, null, (Wrap) null, null, null);
 
     /** Overrides of {@code this}, then {@code later} on top. */
     public ParameterOverrides then(ParameterOverrides later) {
@@ -44,7 +53,8 @@ public record ParameterOverrides(
                 pick(later.octaves, octaves), pick(later.octaveScale, octaveScale), pick(later.steps, steps),
                 pick(later.stepSize, stepSize), pick(later.jitter, jitter), pick(later.tile, tile),
                 pick(later.seed, seed), pick(later.wrap, wrap), pick(later.quality, quality),
-                pick(later.maxPixels, maxPixels), pick(later.deviceMemory, deviceMemory));
+                pick(later.maxPixels, maxPixels), pick(later.deviceMemory, deviceMemory),
+                pick(later.keepColors, keepColors));
     }
 
     private static <T> T pick(T later, T earlier) {

@@ -23,6 +23,9 @@ public record ParameterSchema(String name, String kind, Double min, Double max, 
             new ParameterSchema("jitter", "integer", 0.0, 256.0, false, 1.0, "random shift per step, pixels"),
             new ParameterSchema("tile", "integer", (double) DreamParameters.MIN_TILE, 4096.0, false, 1.0, "tile size, pixels"),
             new ParameterSchema("seed", "seed", 0.0, null, false, 1.0, "the same seed gives the same image"),
-            new ParameterSchema("wrap", "boolean", null, null, false, null, "wrap around the edges (360° panoramas)"),
+            new ParameterSchema("wrap", "wrap", null, null, false, null,
+                    "edges that meet: x = left/right (360° panoramas, top/bottom mirrored), xy = all (seamless textures), none"),
+            new ParameterSchema("keepColors", "boolean", null, null, false, null,
+                    "keep the input's colours: the dream changes luminance only"),
             new ParameterSchema("quality", "integer", 1.0, 100.0, false, 1.0, "JPEG quality of the result"));
 }

@@ -36,7 +36,7 @@ class DeviceMemoryParameterTest {
         long axis = 8 * (512 + 32) + 64;
         assertEquals(axis * axis, OctaveSizes.stepWork(4096, 4096, p));
         assertEquals(axis * axis * 2, OctaveSizes.totalWork(4096, 4096, p));
-        assertEquals(9, OctaveSizes.windowsAlong(4096, p));
+        assertEquals(9, OctaveSizes.windowsAcross(4096, p));
         // An image that fits in one tile is one window without margin: the classic untiled step.
         assertEquals((300L + 32) * (200 + 32), OctaveSizes.stepWork(300, 200, p));
     }

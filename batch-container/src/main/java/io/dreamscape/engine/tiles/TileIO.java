@@ -12,6 +12,11 @@ public final class TileIO {
 
     /** The window's pixels, planar 3·h·w. */
     public static float[] readWindow(FloatPlanes img, Tile t, EdgeMode edges) {
+        return readWindow(img, t, Edges.both(edges));
+    }
+
+    /** The window's pixels, planar 3·h·w, each axis made up beyond the image per its own edge mode. */
+    public static float[] readWindow(FloatPlanes img, Tile t, Edges edges) {
         int w = t.x().windowLength();
         int h = t.y().windowLength();
         int W = img.width();
@@ -22,7 +27,7 @@ public final class TileIO {
         int inTo = Math.min(W, x0 + w);
         for (int c = 0; c < 3; c++) {
             for (int yy = 0; yy < h; yy++) {
-                int sy = edges.source(t.y().windowStart() + yy, H);
+                int sy = edges.y().source(t.y().windowStart() + yy, H);
                 int base = (c * h + yy) * w;
                 if (inTo > inFrom) {
                     img.get(c, sy, inFrom, out, base + (inFrom - x0), inTo - inFrom);
@@ -30,7 +35,7 @@ public final class TileIO {
                 for (int xx = 0; xx < w; xx++) {
                     int px = x0 + xx;
                     if (px < inFrom || px >= inTo) {
-                        out[base + xx] = img.get(c, sy, edges.source(px, W));
+                        out[base + xx] = img.get(c, sy, edges.x().source(px, W));
                     }
                 }
             }
@@ -43,15 +48,20 @@ public final class TileIO {
      * returns the sum of absolute values written. Core coordinates outside the image are dropped (mirror) or wrapped.
      */
     public static double writeCore(FloatPlanes grad, Tile t, EdgeMode edges, float[] gradient, float scale) {
+        return writeCore(grad, t, Edges.both(edges), gradient, scale);
+    }
+
+    /** {@link #writeCore(FloatPlanes, Tile, EdgeMode, float[], float)} with an edge mode per axis. */
+    public static double writeCore(FloatPlanes grad, Tile t, Edges edges, float[] gradient, float scale) {
         int w = t.x().windowLength();
         int h = t.y().windowLength();
         int W = grad.width();
         int H = grad.height();
         double sumAbs = 0;
-        int[][] xRuns = runs(t.x(), W, edges);
+        int[][] xRuns = runs(t.x(), W, edges.x());
         float[] row = new float[t.x().coreLength()];
         for (int cy = t.y().coreStart(); cy < t.y().coreEnd(); cy++) {
-            int iy = imageCoord(cy, H, edges);
+            int iy = imageCoord(cy, H, edges.y());
             if (iy < 0) continue;
             int wy = cy - t.y().windowStart();
             for (int c = 0; c < 3; c++) {
@@ -74,7 +84,11 @@ public final class TileIO {
 
     /** Image pixels covered by the tile's core. */
     public static long corePixels(Tile t, int width, int height, EdgeMode edges) {
-        return covered(t.x(), width, edges) * covered(t.y(), height, edges);
+        return corePixels(t, width, height, Edges.both(edges));
+    }
+
+    public static long corePixels(Tile t, int width, int height, Edges edges) {
+        return covered(t.x(), width, edges.x()) * covered(t.y(), height, edges.y());
     }
 
     private static long covered(AxisSpan s, int n, EdgeMode edges) {

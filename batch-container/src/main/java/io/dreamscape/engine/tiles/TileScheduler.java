@@ -24,10 +24,15 @@ import java.util.SplittableRandom;
 public final class TileScheduler {
     private final int tile;
     private final int jitter;
-    private final EdgeMode edges;
+    private final Edges edges;
     private final int minWindow;
 
     public TileScheduler(int tile, int jitter, EdgeMode edges, int minWindow) {
+        this(tile, jitter, Edges.both(edges), minWindow);
+    }
+
+    /** A scheduler whose axes wrap or mirror each on their own (a 360° panorama wraps only across its width). */
+    public TileScheduler(int tile, int jitter, Edges edges, int minWindow) {
         if (tile < 1 || jitter < 0 || minWindow < 1) throw new IllegalArgumentException("bad tiling " + tile + "/" + jitter);
         this.tile = tile;
         this.jitter = jitter;
@@ -50,13 +55,13 @@ public final class TileScheduler {
         return Draws.draw(rng, jitter, tile);
     }
 
-    public EdgeMode edges() {
+    public Edges edges() {
         return edges;
     }
 
     public List<Tile> tiles(int width, int height, Draws d) {
-        List<AxisSpan> xs = axis(width, d.shiftX(), d.phaseX());
-        List<AxisSpan> ys = axis(height, d.shiftY(), d.phaseY());
+        List<AxisSpan> xs = axis(width, d.shiftX(), d.phaseX(), edges.x());
+        List<AxisSpan> ys = axis(height, d.shiftY(), d.phaseY(), edges.y());
         List<Tile> out = new ArrayList<>(xs.size() * ys.size());
         for (AxisSpan y : ys) {
             for (AxisSpan x : xs) {
@@ -66,8 +71,8 @@ public final class TileScheduler {
         return out;
     }
 
-    List<AxisSpan> axis(int n, int shift, int phase) {
-        int[][] w = OctaveSizes.axisWindows(n, tile, jitter, edges == EdgeMode.WRAP, minWindow, shift, phase);
+    List<AxisSpan> axis(int n, int shift, int phase, EdgeMode mode) {
+        int[][] w = OctaveSizes.axisWindows(n, tile, jitter, mode == EdgeMode.WRAP, minWindow, shift, phase);
         List<AxisSpan> spans = new ArrayList<>(w.length);
         for (int[] s : w) spans.add(new AxisSpan(s[0], s[1], s[2], s[3]));
         return spans;

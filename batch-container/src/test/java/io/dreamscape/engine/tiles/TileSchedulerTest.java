@@ -93,11 +93,11 @@ class TileSchedulerTest {
     @CsvSource({"4096,4096,512,32,false", "1000,700,128,16,true", "300,200,512,32,false", "5000,90,256,48,false"})
     void planCountsExactlyTheWindowsTheSchedulerComputes(int w, int h, int tile, int jitter, boolean wrap) {
         var p = io.dreamscape.job.DreamParameters.defaults().with(new io.dreamscape.job.ParameterOverrides(null, null, null,
-                1, null, 1, null, jitter, tile, 1L, wrap, null, null));
+                1, null, 1, null, jitter, tile, 1L, io.dreamscape.job.Wrap.of(wrap), null, null));
         TileScheduler s = new TileScheduler(tile, jitter, wrap ? EdgeMode.WRAP : EdgeMode.MIRROR, OctaveSizes.MIN_WINDOW);
         List<Tile> tiles = s.tiles(w, h, new TileScheduler.Draws(0, 0, 0, 0));
         long pixels = tiles.stream().mapToLong(Tile::windowPixels).sum();
         assertEquals(pixels, OctaveSizes.stepWork(w, h, p));
-        assertEquals(tiles.size(), OctaveSizes.windowsAlong(w, p) * OctaveSizes.windowsAlong(h, p));
+        assertEquals(tiles.size(), OctaveSizes.windowsAcross(w, p) * OctaveSizes.windowsDown(h, p));
     }
 }
