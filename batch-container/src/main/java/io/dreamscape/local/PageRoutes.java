@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.DeepZoomService;
+import io.dreamscape.service.LiveMosaic;
 import io.dreamscape.service.QuoteService;
 import io.dreamscape.service.Rejection;
 import io.dreamscape.service.StatusService;
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  * POST /parameters/check                   {preset?, parameters} → {parameters: resolved} or 400 with the sentence
  * POST /quote                               {width, height, preset?, parameters?} → the plan's quote
  *                                           ({@link QuoteService}); unusable input → 400 {"error": "a sentence"}
+ * GET /jobs/{jobId}/live.jpg                a multi-shard job's live preview mosaic ({@link LiveMosaic})
  * GET /viewer/{file}                        OpenSeadragon's script and images (from its WebJar)
  * GET /jobs/{jobId}/deepzoom/dream.dzi      the descriptor   } as the cloud ({@link DeepZoomService}), but a tile is
  * GET /jobs/{jobId}/deepzoom/dream_files/…  a tile           }  streamed from the local bucket instead of redirected
@@ -37,12 +39,14 @@ final class PageRoutes {
     private static final int MAX_QUOTE_REQUEST = 64 * 1024;
 
     private final DeepZoomService deepZoom;
+    private final LiveMosaic liveMosaic;
     private final LocalObjectStore objects;
     private final QuoteService quotes;
     private final ParameterForm form;
 
     PageRoutes(StatusService status, LocalObjectStore objects, QuoteService quotes) {
         this.deepZoom = status.deepZoom();
+        this.liveMosaic = status.liveMosaic();
         this.objects = objects;
         this.quotes = quotes;
         this.form = new ParameterForm(objects);
@@ -50,6 +54,7 @@ final class PageRoutes {
 
     boolean handles(String method, String path) {
         return method.equals("GET") && (VIEWER.matcher(path).matches() || DeepZoomService.ROUTE.matcher(path).matches()
+                || LiveMosaic.ROUTE.matcher(path).matches()
                 || path.equals("/parameters"))
                 || method.equals("POST") && (path.equals("/quote") || path.equals("/parameters/check"));
     }
@@ -82,6 +87,17 @@ final class PageRoutes {
             }
             x.getResponseHeaders().set("Cache-Control", "public, max-age=86400");
             send(x, 200, a.get().contentType(), a.get().bytes());
+            return;
+        }
+        Matcher mosaic = LiveMosaic.ROUTE.matcher(path);
+        if (mosaic.matches()) {
+            switch (liveMosaic.resolve(mosaic.group(1))) {
+                case LiveMosaic.Missing m -> error(x, 404, m.message());
+                case LiveMosaic.Picture p -> {
+                    x.getResponseHeaders().set("Cache-Control", "no-store");
+                    send(x, 200, "image/jpeg", p.jpeg());
+                }
+            }
             return;
         }
         Matcher zoom = DeepZoomService.ROUTE.matcher(path);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.DeepZoomService;
+import io.dreamscape.service.LiveMosaic;
 import io.dreamscape.service.StatusService;
 import io.dreamscape.service.ViewerAssets;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * The status API behind an API Gateway HTTP API (payload format 2.0), routes {@code GET /}, {@code GET /jobs},
- * {@code GET /jobs/{jobId}}, {@code GET /jobs/{jobId}/deepzoom/…} ({@link DeepZoomService}: descriptor, and tiles as
+ * {@code GET /jobs/{jobId}}, {@code GET /jobs/{jobId}/live.jpg} ({@link LiveMosaic}), {@code GET /jobs/{jobId}/deepzoom/…} ({@link DeepZoomService}: descriptor, and tiles as
  * short redirects to presigned URLs), {@code GET /viewer/…} (the deep-zoom viewer's script, from its WebJar) (a stage
  * prefix such as {@code /prod} is tolerated).
  *
@@ -83,6 +84,10 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
             if (zoom.matches()) {
                 return deepZoom(zoom.group(1), zoom.group(2));
             }
+            Matcher mosaic = LiveMosaic.ROUTE.matcher(path);
+            if (mosaic.matches()) {
+                return liveMosaic(mosaic.group(1));
+            }
             Matcher job = JOB.matcher(path);
             if (job.matches()) {
                 String id = job.group(1);
@@ -136,6 +141,20 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 // The browser may reuse the redirect while the URL it points to is still valid.
                 r.getHeaders().put("cache-control", "private, max-age="
                         + (DeepZoomService.TILE_URL_TTL.toSeconds() - 60));
+                yield r;
+            }
+        };
+    }
+
+    /** A multi-shard job's live preview, composed now; never cached (it changes with every octave). */
+    private APIGatewayV2HTTPResponse liveMosaic(String id) throws Exception {
+        return switch (service.liveMosaic().resolve(id)) {
+            case LiveMosaic.Missing m -> json(404, error(m.message()));
+            case LiveMosaic.Picture p -> {
+                APIGatewayV2HTTPResponse r = response(200, "image/jpeg",
+                        java.util.Base64.getEncoder().encodeToString(p.jpeg()));
+                r.setIsBase64Encoded(true);
+                r.getHeaders().put("cache-control", "no-store");
                 yield r;
             }
         };

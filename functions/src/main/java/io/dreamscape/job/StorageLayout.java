@@ -17,7 +17,7 @@ package io.dreamscape.job;
  *     {name}.thumb.jpg                               thumbnail, long side at most 256 px
  *     {name}.dream.dzi + {name}.dream_files/{l}/{c}_{r}.jpg   Deep Zoom pyramid of the result (descriptor written
  *                                                    after its tiles; see io.dreamscape.stitch.DeepZoomWriter)
- *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (sources ≤ 64 MP)
+ *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (any size: streamed)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * </pre>
  *

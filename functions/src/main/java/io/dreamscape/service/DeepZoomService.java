@@ -91,7 +91,7 @@ public final class DeepZoomService {
         if (descriptor.matches()) {
             String key = StorageLayout.deepZoomKey(base(j, descriptor.group(1)));
             if (objects.head(key).isEmpty()) {
-                return new Missing("this job has no such deep-zoom pyramid (assembled before they were made, or a source too large for one)");
+                return new Missing("this job has no such deep-zoom pyramid (assembled before they were made)");
             }
             return new Descriptor(new String(objects.getBytes(key), StandardCharsets.UTF_8));
         }

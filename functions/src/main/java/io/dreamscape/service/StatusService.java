@@ -27,7 +27,9 @@ import java.util.Optional;
  *       dreaming), octaves, etaSeconds (null when unknown), sourceKey, sourceBucket, width, height, createdAt,
  *       updatedAt, startedAt, heartbeatAt (ISO-8601 UTC or null), error (null unless FAILED), outputKey, previewKey,
  *       thumbKey (null until COMPLETED), outputUrl, previewUrl, thumbUrl, urlExpiresAt (presigned, COMPLETED only;
- *       previewUrl also while DREAMING: the live preview of the working image, ≤ 1024 px, once there is one),
+ *       previewUrl also while DREAMING: the live preview of the working image, ≤ 1024 px, once there is one: a presigned
+ *       URL of the one shard's picture, or for a multi-shard job the relative URL of the whole frame's mosaic,
+ *       {@link LiveMosaic}),
  *       deepZoomUrl (COMPLETED only: the DZI descriptor, relative to the API root; see {@link DeepZoomService}),
  *       sourceDeepZoomUrl (the source's pyramid, for the viewer's before/after slider; null when there is none),
  *       shards: [{index, percent, done, total, octave}], estimate: {gpuSeconds, wallSeconds, costUsd, ...},
@@ -43,6 +45,7 @@ public final class StatusService {
     private final Duration urlTtl;
     private final Clock clock;
     private final DeepZoomService deepZoom;
+    private final LiveMosaic liveMosaic;
 
     public StatusService(ProgressStore progress, ObjectStore objects, Duration urlTtl, Clock clock) {
         this.progress = progress;
@@ -50,6 +53,12 @@ public final class StatusService {
         this.urlTtl = ObjectStore.checkTtl(urlTtl);
         this.clock = clock;
         this.deepZoom = new DeepZoomService(progress, objects);
+        this.liveMosaic = new LiveMosaic(progress, objects);
+    }
+
+    /** The live mosaic route of a multi-shard job over the same stores. */
+    public LiveMosaic liveMosaic() {
+        return liveMosaic;
     }
 
     /** The deep-zoom routes over the same stores. */
@@ -124,11 +133,15 @@ public final class StatusService {
     }
 
     /**
-     * While dreaming: shard 0's latest live preview (the whole image when there is one shard). The worker puts octave
+     * While dreaming: the one shard's latest live preview, or for several shards the mosaic of all (composed on
+     * request, {@link LiveMosaic}) once any shard has reported an octave. The worker puts octave
      * k's picture before it reports octave k's end, so when the reported octave's own picture is not there yet the
      * previous octave's is.
      */
     private String livePreviewUrl(Job j) {
+        if (j.shardWork().size() > 1) {
+            return j.shardOctave().isEmpty() ? null : LiveMosaic.url(j);
+        }
         Integer octave = j.shardOctave().get(0);
         if (octave == null) {
             return null;

@@ -268,7 +268,8 @@ public final class ComputeStack extends Stack {
         table.grant(status, "dynamodb:GetItem", "dynamodb:Query"); // Query also on the recent-jobs index
         // Presigned URLs for outputs, previews and thumbnails are signed with this role's credentials.
         // jobs/*/live/*: the workers' live previews, which the status API HEADs and presigns while a job dreams.
-        readObjects(status, "outputs/*", "jobs/*/live/*");
+        // jobs/*/plan.json: the shards' rectangles, for the multi-shard live mosaic (LiveMosaic).
+        readObjects(status, "outputs/*", "jobs/*/live/*", "jobs/*/plan.json");
         // The status API is the only latency-bound function: SnapStart removes most of its cold start. It needs a
         // published version, so the API calls the "live" alias.
         Alias live = Alias.Builder.create(this, "StatusLive")
@@ -691,7 +692,8 @@ public final class ComputeStack extends Stack {
                 .build();
         HttpLambdaIntegration integration = HttpLambdaIntegration.Builder.create("Status", status)
                 .build();
-        for (String path : List.of("/", "/jobs", "/jobs/{jobId}", "/jobs/{jobId}/deepzoom/{file+}", "/viewer/{file+}")) {
+        for (String path : List.of("/", "/jobs", "/jobs/{jobId}", "/jobs/{jobId}/live.jpg", "/jobs/{jobId}/deepzoom/{file+}",
+                "/viewer/{file+}")) {
             api.addRoutes(AddRoutesOptions.builder()
                     .path(path)
                     .methods(List.of(HttpMethod.GET))
@@ -710,10 +712,10 @@ public final class ComputeStack extends Stack {
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
                         .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, and "
-                                + "jobs/*/live/ for the status API's live previews): the narrowest scope for keys that "
+                                + "jobs/*/live/ and jobs/*/plan.json for the status API's live previews): the narrowest scope for keys that "
                                 + "are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/(uploads|jobs|outputs|models|jobs\\/\\*\\/live)\\/\\*$/").build()))
+                                .regex("/^Resource::.*\\/((uploads|jobs|outputs|models|jobs\\/\\*\\/live)\\/\\*|jobs\\/\\*\\/plan\\.json)$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")

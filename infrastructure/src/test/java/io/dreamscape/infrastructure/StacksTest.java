@@ -422,7 +422,8 @@ class StacksTest {
         Set<String> routes = new TreeSet<>();
         all(computeJson, "AWS::ApiGatewayV2::Route").forEach(r -> routes.add(r.path("Properties").path("RouteKey")
                 .asText()));
-        assertEquals(Set.of("GET /", "GET /jobs", "GET /jobs/{jobId}", "GET /jobs/{jobId}/deepzoom/{file+}",
+        assertEquals(Set.of("GET /", "GET /jobs", "GET /jobs/{jobId}", "GET /jobs/{jobId}/live.jpg",
+                "GET /jobs/{jobId}/deepzoom/{file+}",
                 "GET /viewer/{file+}"), routes);
         compute.hasResourceProperties("AWS::ApiGatewayV2::Stage", Map.of(
                 "StageName", "$default",

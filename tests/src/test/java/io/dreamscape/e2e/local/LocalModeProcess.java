@@ -55,6 +55,8 @@ final class LocalModeProcess implements AutoCloseable {
     /** This process's token (--token), which scripts send as Authorization: Bearer and the page gets from ?token=. */
     final String token = "e2e-token-" + java.util.UUID.randomUUID();
     private final List<String> extra;
+    /** Extra environment of the child (e.g. the planner's PlannerConfig variables), set before {@link #start}. */
+    final java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
     private int starts;
@@ -88,6 +90,7 @@ final class LocalModeProcess implements AutoCloseable {
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("DREAMSCAPE_DEBUG", "1");
+        pb.environment().putAll(env);
         Files.writeString(log, "---- start " + (++starts) + ": " + String.join(" ", cmd) + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         process = pb.start();
