@@ -2,16 +2,10 @@ package io.dreamscape.worker;
 
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.ImagePlanes;
+import io.dreamscape.imaging.ImageEncoder;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Iterator;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The small picture of a shard's working image that the status page shows while it dreams: long side at most
@@ -74,18 +68,7 @@ final class LivePreview {
                 counts[c]++;
             }
         }
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        ImageWriter writer = writers.next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(0.8f);
-            writer.write(null, new IIOImage(out, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return ImageEncoder.jpegBytes(out, 0.8f);
     }
 }
+

@@ -55,6 +55,22 @@ public final class ImageEncoder {
         }
     }
 
+    /** A small picture (previews, mosaics) as JPEG bytes in memory, at {@code quality} in 0–1. */
+    public static byte[] jpegBytes(RenderedImage image, float quality) throws IOException {
+        ImageWriter writer = writerFor(ImageFormat.JPEG, image);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
     /**
      * The first installed writer for {@code format}, except that a 16-bit TIFF goes to the JDK's own TIFF writer:
      * TwelveMonkeys' (3.12, registered first) refuses pixel-interleaved 16-bit RGB ("Not implemented for data type: 1"),

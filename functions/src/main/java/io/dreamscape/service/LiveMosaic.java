@@ -1,5 +1,6 @@
 package io.dreamscape.service;
 
+import io.dreamscape.imaging.ImageEncoder;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobState;
@@ -14,16 +15,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The live preview of a multi-shard job as one picture of the whole frame, composed on request
@@ -142,18 +137,6 @@ public final class LiveMosaic {
     }
 
     static byte[] jpeg(BufferedImage img) throws IOException {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        ImageWriter writer = writers.next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(0.8f);
-            writer.write(null, new IIOImage(img, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return ImageEncoder.jpegBytes(img, 0.8f);
     }
 }
