@@ -162,27 +162,24 @@ public final class Worker {
         JobId id = config.jobId();
         int index = config.shardIndex();
         Plan plan = loadPlan(id);
-        if (index >= plan.shardCount()) {
-            throw WorkerException.permanent("shard index " + index + " is outside the plan, which has "
-                    + plan.shardCount() + " shard(s) (AWS_BATCH_JOB_ARRAY_INDEX 0 to " + (plan.shardCount() - 1) + ")");
-        }
-        Shard shard = plan.shard(index);
-        Rect halo = shard.withHalo();
-        String resultKey = shard.resultKey(id);
+        WorkerTarget target = WorkerTarget.of(plan, index);
+        Rect halo = target.input();
+        String resultKey = target.resultKey();
         long counted;
         try {
             counted = progress.shardWorkDone(id, index);
         } catch (IOException | RuntimeException e) {
             throw WorkerException.transientFailure(prefix() + "the progress store is unreachable: " + message(e), e);
         }
-        DreamParameters params = plan.parameters().withSeed(shardSeed(plan.parameters().seed(), plan.shardCount(), index));
-        log.info("worker started", "shards", plan.shardCount(), "halo", halo.toString(), "work", shard.work(),
-                "alreadyCounted", counted, "device", config.device().toString(), "seed", params.seed());
-        ProgressReporter reporter = new ProgressReporter(progress, id, index, shard.work(), counted,
+        // One dream (plan version 2): the base and every shard draw their tiles from the plan's own seed.
+        DreamParameters params = plan.parameters();
+        log.info("worker started", "shards", plan.shardCount(), "target", target.describe(), "halo", halo.toString(),
+                "work", target.work(), "alreadyCounted", counted, "device", config.device().toString(), "seed", params.seed());
+        ProgressReporter reporter = new ProgressReporter(progress, id, index, target.work(), counted,
                 config.progressInterval().toNanos(), System::nanoTime, log);
         if (exists(resultKey)) {
-            log.info("the shard's result is already in the store: nothing to dream", "resultKey", resultKey);
-            reporter.progress(shard.work(), params.octaves() - 1);
+            log.info("the result is already in the store: nothing to dream", "resultKey", resultKey);
+            reporter.progress(target.work(), params.octaves() - 1);
             reporter.flush();
             return reporter.jobStopped() ? Outcome.JOB_STOPPED : Outcome.COMPLETED;
         }
@@ -194,7 +191,7 @@ public final class Worker {
         usage = new UsageRecorder(objects, id, index, config.device().getDeviceType()
                 + (config.device().getDeviceId() >= 0 && !config.device().getDeviceType().equals("cpu") ? ":" + config.device().getDeviceId() : ""), log);
         usage.save();
-        byte[] fingerprint = fingerprint(plan, shard, params);
+        byte[] fingerprint = fingerprint(plan, target, params);
         Path dir = scratchDir();
         try (DreamNetwork network = openNetwork(params, dir)) {
             List<LayerWeight> layers;
@@ -203,17 +200,20 @@ public final class Worker {
             } catch (RuntimeException e) {
                 throw WorkerException.permanent(prefix() + message(e), e);
             }
+            FloatPlanes baseDetail = target.needsBase() ? baseDetail(target, dir) : null;
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
-            try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
+            try (baseDetail; FloatPlanes image = target.prepare(loadHalo(input, plan, halo, params, dir), params, dir)) {
                 Files.deleteIfExists(input);
-                StartPoint start = loadCheckpoint(id, index, fingerprint, halo, params, dir);
+                StartPoint start = loadCheckpoint(id, index, fingerprint,
+                        target.sizes(image.width(), image.height()), target.engineParams(), dir);
                 reporter.flush(); // a heartbeat after the download and decode, which can take a minute for big inputs
                 if (stopRequested || reporter.jobStopped()) {
                     if (start != null) start.working().close();
                     return stopRequested ? Outcome.INTERRUPTED : Outcome.JOB_STOPPED;
                 }
-                return dreamAndUpload(image, start, params, network, layers, reporter, fingerprint, resultKey, dir);
+                return dreamAndUpload(target, image, baseDetail, start, target.engineParams(), network, layers,
+                        reporter, fingerprint, resultKey, dir);
             }
         } catch (IOException e) {
             throw WorkerException.transientFailure(prefix() + message(e), e);
@@ -222,17 +222,17 @@ public final class Worker {
         }
     }
 
-    private Outcome dreamAndUpload(FloatPlanes image, StartPoint start, DreamParameters params, DreamNetwork network,
+    private Outcome dreamAndUpload(WorkerTarget target, FloatPlanes image, FloatPlanes baseDetail, StartPoint start,
+                                   DreamParameters params, DreamNetwork network,
                                    List<LayerWeight> layers, ProgressReporter reporter, byte[] fingerprint,
                                    String resultKey, Path dir) throws WorkerException, IOException {
-        List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(),
-                params.octaveScale());
+        List<OctaveSizes.Size> sizes = target.sizes(image.width(), image.height());
         Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
         try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
-            result = new DreamEngine(gradients, params, dir).dream(image, listener, start);
+            result = target.engine(gradients, dir, baseDetail).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,
@@ -250,7 +250,7 @@ public final class Worker {
             if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
             Path png = dir.resolve("result.png");
             long t1 = System.nanoTime();
-            writePng(r, png);
+            target.writeResult(r, image, png);
             long t2 = System.nanoTime();
             objects.putFile(resultKey, png, "image/png");
             log.info("result uploaded", "resultKey", resultKey, "bytes", Files.size(png),
@@ -391,6 +391,28 @@ public final class Worker {
         }
     }
 
+    /** The shard's rectangle of the base job's detail; the base must have finished (the workflow runs it first). */
+    private FloatPlanes baseDetail(WorkerTarget target, Path dir) throws WorkerException, IOException {
+        String key = StorageLayout.baseDetailKey(config.jobId());
+        if (objects.head(key).isEmpty()) {
+            throw WorkerException.permanent(prefix() + "the base of this split dream, s3://" + objects.bucket() + "/"
+                    + key + ", is missing: the split dream's base job must finish before its shards start (the"
+                    + " workflow runs it first; run the worker with SHARD_INDEX set to the plan's baseIndex)");
+        }
+        Path png = dir.resolve("base-detail.png");
+        try (InputStream in = objects.open(key)) {
+            Files.copy(in, png, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try {
+            return target.readBaseDetail(png, dir);
+        } catch (IOException e) {
+            throw WorkerException.permanent(prefix() + "the base detail s3://" + objects.bucket() + "/" + key
+                    + " cannot be read: " + message(e), e);
+        } finally {
+            Files.deleteIfExists(png);
+        }
+    }
+
     private Plan loadPlan(JobId id) throws WorkerException {
         String key = StorageLayout.planKey(id);
         try {
@@ -399,6 +421,8 @@ public final class Worker {
                         + " does not exist (was the job planned, and is BUCKET right?)");
             }
             return Plan.fromJson(objects.getBytes(key));
+        } catch (Plan.UnsupportedVersion e) {
+            throw WorkerException.permanent(e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw WorkerException.permanent("the plan s3://" + objects.bucket() + "/" + key + " is unreadable: "
                     + message(e), e);
@@ -501,8 +525,8 @@ public final class Worker {
         return loaded.planes();
     }
 
-    private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, Rect halo, DreamParameters params,
-                                      Path dir) throws WorkerException {
+    private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, List<OctaveSizes.Size> sizes,
+                                      DreamParameters params, Path dir) throws WorkerException {
         String key = checkpointKey(id, index);
         String where = "s3://" + objects.bucket() + "/" + key;
         try {
@@ -521,8 +545,6 @@ public final class Worker {
                 log.warn("the checkpoint belongs to another plan or parameters: ignored, starting over", "key", key);
                 return null;
             }
-            List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(halo.width(), halo.height(), params.octaves(),
-                    params.octaveScale());
             if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
                     || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
                     || h.unitsDone() != OctaveSizes.workBefore(sizes, params, h.octave(), h.stepsDone())) {
@@ -541,13 +563,17 @@ public final class Worker {
         }
     }
 
-    /** Identifies what a checkpoint continues: the upload, the shard's rectangle and every dream parameter. */
-    static byte[] fingerprint(Plan plan, Shard shard, DreamParameters params) {
+    /**
+     * Identifies what a checkpoint continues: the upload, the plan's version, what this run dreams (shard and
+     * rectangle, or the base and its octaves) and every dream parameter.
+     */
+    static byte[] fingerprint(Plan plan, WorkerTarget target, DreamParameters params) {
         try {
             Source s = plan.source();
-            String text = String.join("|", "dreamscape-checkpoint-v1", plan.jobId().value(), s.bucket(), s.key(),
+            String text = String.join("|", "dreamscape-checkpoint-v2", plan.jobId().value(), s.bucket(), s.key(),
                     String.valueOf(s.versionId()), String.valueOf(s.etag()), plan.width() + "x" + plan.height(),
-                    Integer.toString(shard.index()), shard.withHalo().toString(), JSON.writeValueAsString(params));
+                    "plan-v" + plan.version(), target.kind().name(), Integer.toString(target.index()),
+                    target.input().toString(), "base-octaves-" + plan.baseOctaves(), JSON.writeValueAsString(params));
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -274,7 +274,11 @@ class WorkerTest {
 
     private static byte[] fingerprint(PlannedJob job) {
         DreamParameters p = job.plan.parameters();
-        return Worker.fingerprint(job.plan, job.plan.shard(0), p.withSeed(Worker.shardSeed(p.seed(), 1, 0)));
+        try {
+            return Worker.fingerprint(job.plan, WorkerTarget.of(job.plan, 0), p);
+        } catch (WorkerException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.time.Clock;
 public final class PlanService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    public record Result(JobId jobId, int shardCount, int arraySize) {
+    /** {@code base}: a base job (worker index {@code baseIndex}) runs before the shards (plan version 2). */
+    public record Result(JobId jobId, int shardCount, int arraySize, boolean base, int baseIndex) {
     }
 
     private final ObjectStore objects;
@@ -70,6 +71,6 @@ public final class PlanService {
         }
         log.info("planned", "shards", plan.shardCount(), "totalWork", plan.totalWork(), "gpuSeconds",
                 plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
-        return new Result(id, plan.shardCount(), plan.arraySize());
+        return new Result(id, plan.shardCount(), plan.arraySize(), plan.hasBase(), plan.baseIndex());
     }
 }
