@@ -55,7 +55,8 @@ public final class Planner {
         // Split at all only when the whole dream misses the target; then the shards share the work above the base.
         if (k > 1) k = Math.max(2, (int) Math.ceil(seconds(whole - baseWork) / config.targetShardSeconds()));
         k = Math.min(k, config.maxShards());
-        if (p.wrap().horizontal() && p.wrap().vertical()) k = 1; // both edges meet: no band can hold both
+        boolean wholeTexture = p.wrap().horizontal() && p.wrap().vertical(); // both edges meet: no band can hold both
+        if (wholeTexture) k = 1;
         List<Shard> shards;
         int usedHalo;
         while (true) {
@@ -67,7 +68,7 @@ public final class Planner {
             if (rows > 1) usedHalo = Math.min(usedHalo, height / rows / 2);
             shards = cut(cols, rows, width, height, usedHalo, p, first);
             long max = shards.stream().mapToLong(Shard::work).max().orElse(0);
-            if (seconds(max) <= config.targetShardSeconds() || k >= config.maxShards()
+            if (wholeTexture || seconds(max) <= config.targetShardSeconds() || k >= config.maxShards()
                     || cols * rows >= config.maxShards()) {
                 break;
             }
