@@ -228,6 +228,8 @@ public final class Worker {
                                    String resultKey, Path dir) throws WorkerException, IOException {
         List<OctaveSizes.Size> sizes = target.sizes(image.width(), image.height());
         Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
+        // A split dream's base and shards also show their last octave: the live mosaic is made of them.
+        listener.previewLastOctave = target.kind() != WorkerTarget.Kind.WHOLE;
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
@@ -274,6 +276,7 @@ public final class Worker {
         private long lastCheckpoint = System.nanoTime();
         private long lastPreview = System.nanoTime();
         long dreamStart = System.nanoTime();
+        boolean previewLastOctave;
 
         /** This attempt's engine time and units so far, into the shard's usage record. */
         void recordUsage() {
@@ -306,7 +309,7 @@ public final class Worker {
             boolean last = octaveEnd && k == sizes.size() - 1;
             long units = OctaveSizes.workBefore(sizes, params, k, stepsDone);
             pause();
-            if (octaveEnd && !last) {
+            if (octaveEnd && (!last || previewLastOctave)) {
                 // Before the octave's report: once the status API sees octave k ended, its preview is there.
                 publishPreview(k, working.planes(), "octave end");
             } else if (!octaveEnd && !LivePreview.INTERVAL.isZero()
