@@ -23,6 +23,8 @@ import javax.imageio.ImageIO;
  *
  * <pre>java … ShardSplitBenchmark MODEL.pt IMAGE WIDTH HEIGHT STEPS TILE K[,K…] FIRST[,FIRST…] [OUT_DIR]</pre>
  * FIRST = -1 stands for "octaves − 1" (shards refine the last octave only), -2 for the last two, and so on.
+ * K with an "s" suffix (e.g. {@code 9s}) measures the split only, not the independent shards. With
+ * {@code -Dbench.whole=FILE.png} the unsplit result is read from that file (an earlier run's) instead of dreamt.
  */
 public final class ShardSplitBenchmark {
     public static void main(String[] a) throws Exception {
@@ -52,12 +54,16 @@ public final class ShardSplitBenchmark {
              FloatPlanes input = TestImages.planes(img, scratch)) {
             SplitHarness h = new SplitHarness(grads, p, scratch);
             long t0 = System.nanoTime();
-            FloatPlanes whole = h.whole(input);
+            String wholeFile = System.getProperty("bench.whole");
+            FloatPlanes whole = wholeFile != null ? TestImages.planes(ImageIO.read(Path.of(wholeFile).toFile()), scratch)
+                    : h.whole(input);
             double tw = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("unsplit: %.1f s%n", tw);
-            if (out != null) write(whole, out.resolve("whole.png"));
+            System.out.printf(wholeFile != null ? "unsplit: read from %s%n" : "unsplit: %.1f s%n",
+                    wholeFile != null ? wholeFile : tw);
+            if (out != null && wholeFile == null) write(whole, out.resolve("whole.png"));
             for (String kk : ks) {
-                int k = Integer.parseInt(kk);
+                boolean splitOnly = kk.endsWith("s");
+                int k = Integer.parseInt(splitOnly ? kk.substring(0, kk.length() - 1) : kk);
                 int cols = (int) Math.max(1, Math.round(Math.sqrt(k * (double) width / height)));
                 int rows = (int) Math.ceil(k / (double) cols);
                 List<Shard> shards = SplitHarness.grid(width, height, cols, rows, halo);
@@ -69,7 +75,7 @@ public final class ShardSplitBenchmark {
                     continue;
                 }
                 t0 = System.nanoTime();
-                try (FloatPlanes old = h.independent(input, shards)) {
+                if (!splitOnly) try (FloatPlanes old = h.independent(input, shards)) {
                     double t = (System.nanoTime() - t0) / 1e9;
                     BorderRatio r = BorderRatio.of(input, old, b.get(0), b.get(1), halo);
                     System.out.printf("K=%d %dx%d independent: ratio min %.3f mean %.3f, |Δ| vs unsplit %.2f, %.1f s in all, wall with %d GPUs %.1f s%n",
