@@ -623,7 +623,7 @@ class StacksTest {
                         .asText(), state.toString());
             }
         }
-        assertEquals(2, submits);
+        assertEquals(3, submits, "DreamBase, DreamShards and DreamSingle");
     }
 
     @Test

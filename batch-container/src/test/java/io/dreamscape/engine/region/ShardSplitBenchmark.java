@@ -81,6 +81,13 @@ public final class ShardSplitBenchmark {
                     System.out.printf("K=%d %dx%d independent: ratio min %.3f mean %.3f, |Δ| vs unsplit %.2f, %.1f s in all, wall with %d GPUs %.1f s%n",
                             k, cols, rows, r.min(), r.mean(), BorderRatio.meanAbsDelta(old, whole), t, k, h.lastMaxShardSeconds);
                     if (out != null) write(old, out.resolve("k" + k + "-independent.png"));
+                    long slowest = 0;
+                    for (Shard s : shards) {
+                        slowest = Math.max(slowest, OctaveSizes.totalWork(s.withHalo().width(), s.withHalo().height(), p));
+                    }
+                    System.out.printf("    work units: slowest shard %.2f of the whole (Amdahl: %.2f× faster)%n",
+                            slowest / (double) OctaveSizes.totalWork(width, height, p),
+                            OctaveSizes.totalWork(width, height, p) / (double) slowest);
                 }
                 for (String ff : firsts) {
                     int first = Integer.parseInt(ff);
@@ -93,6 +100,20 @@ public final class ShardSplitBenchmark {
                                 k, cols, rows, first, r.min(), r.mean(), BorderRatio.meanAbsDelta(split, whole), t, k,
                                 h.lastBaseSeconds + h.lastMaxShardSeconds, h.lastBaseSeconds, h.lastMaxShardSeconds);
                         if (out != null) write(split, out.resolve("k" + k + "-split" + first + ".png"));
+                        long whole0 = OctaveSizes.totalWork(width, height, p);
+                        long base = OctaveSizes.workBefore(OctaveSizes.smallestFirst(width, height, n, p.octaveScale()),
+                                p, first, 0);
+                        long slowest = 0;
+                        long all = base;
+                        for (Shard s : shards) {
+                            long wk = io.dreamscape.job.ShardOctaves.of(width, height, s.withHalo(), first, p).work(p);
+                            slowest = Math.max(slowest, wk);
+                            all += wk;
+                        }
+                        System.out.printf("    work units: whole %,d; base %,d + slowest shard %,d = %.2f of the whole "
+                                + "(wall, Amdahl: %.2f× faster); all GPUs together %.2f of the whole%n", whole0, base,
+                                slowest, (base + slowest) / (double) whole0, whole0 / (double) (base + slowest),
+                                all / (double) whole0);
                     }
                 }
             }
