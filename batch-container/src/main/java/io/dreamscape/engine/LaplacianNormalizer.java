@@ -23,6 +23,7 @@ import java.util.List;
  * few rows per worker.
  */
 final class LaplacianNormalizer implements AutoCloseable {
+    /** The tutorial's scale_n: detail bands (fewer only for images of a few pixels, see {@link Pyramid1D#depth}). */
     static final int LEVELS = 4;
 
     private final Edges edges;
@@ -37,30 +38,35 @@ final class LaplacianNormalizer implements AutoCloseable {
     /** Replaces {@code grad} by its Laplacian-normalised version and returns the sum of |result| over all samples. */
     double normalize(FloatPlanes grad, ParallelRows pool) {
         FloatPlanes[] lv = levels(grad);
-        double[] squares = new double[LEVELS + 1];
-        for (int l = 0; l < LEVELS; l++) {
+        int depth = lv.length - 1;
+        double[] squares = new double[depth + 1];
+        for (int l = 0; l < depth; l++) {
             down(lv[l], lv[l + 1], pool);
             squares[l] = subtractUp(lv[l], lv[l + 1], pool); // lv[l] becomes band l
         }
-        squares[LEVELS] = sumSquares(lv[LEVELS], pool);
-        float[] scale = new float[LEVELS + 1];
-        for (int l = 0; l <= LEVELS; l++) {
-            scale[l] = Pyramid1D.inverseRms(squares[l], 3.0 * lv[l].width() * lv[l].height());
+        squares[depth] = sumSquares(lv[depth], pool);
+        double[] rms = new double[depth + 1];
+        double strongest = 0;
+        for (int l = 0; l <= depth; l++) {
+            rms[l] = Pyramid1D.rms(squares[l], 3.0 * lv[l].width() * lv[l].height());
+            strongest = Math.max(strongest, rms[l]);
         }
-        scaleInPlace(lv[LEVELS], scale[LEVELS], pool);
+        float[] scale = new float[depth + 1];
+        for (int l = 0; l <= depth; l++) scale[l] = (float) (1.0 / Math.max(rms[l], Pyramid1D.floor(strongest)));
+        scaleInPlace(lv[depth], scale[depth], pool);
         double sumAbs = 0;
-        for (int l = LEVELS - 1; l >= 0; l--) sumAbs = addUp(lv[l], scale[l], lv[l + 1], pool);
+        for (int l = depth - 1; l >= 0; l--) sumAbs = addUp(lv[l], scale[l], lv[l + 1], pool);
         return sumAbs;
     }
 
     private FloatPlanes[] levels(FloatPlanes grad) {
         if (levels == null || levels[0].width() != grad.width() || levels[0].height() != grad.height()) {
             close();
-            FloatPlanes[] lv = new FloatPlanes[LEVELS + 1];
-            lv[0] = grad;
             int w = grad.width();
             int h = grad.height();
-            for (int l = 1; l <= LEVELS; l++) {
+            FloatPlanes[] lv = new FloatPlanes[Pyramid1D.depth(w, h, LEVELS) + 1];
+            lv[0] = grad;
+            for (int l = 1; l < lv.length; l++) {
                 w = Pyramid1D.half(w);
                 h = Pyramid1D.half(h);
                 lv[l] = FloatPlanes.create(w, h, scratch);
@@ -227,7 +233,7 @@ final class LaplacianNormalizer implements AutoCloseable {
     @Override
     public void close() {
         if (levels != null) {
-            for (int l = 1; l <= LEVELS; l++) levels[l].close();
+            for (int l = 1; l < levels.length; l++) levels[l].close();
             levels = null;
         }
     }

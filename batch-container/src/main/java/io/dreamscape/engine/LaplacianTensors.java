@@ -11,7 +11,8 @@ import io.dreamscape.engine.tiles.Edges;
 /**
  * {@link LaplacianNormalizer}'s pyramid as device tensor operations for the resident path: the same filters
  * ({@link Pyramid1D}) built from strided slices, so a step moves no image data to the host (the band statistics stay on
- * the device as 0-d tensors). Temporaries live in a sub-manager closed before returning.
+ * the device as 0-d tensors; their mean of squares is a float32 reduction, which libtorch sums in cascades: within
+ * ~1e-7 of the streamed path's double sums). Temporaries live in a sub-manager closed before returning.
  */
 final class LaplacianTensors {
     private LaplacianTensors() {
@@ -22,7 +23,7 @@ final class LaplacianTensors {
         NDManager parent = g.getManager();
         try (NDManager t = parent.newSubManager()) {
             g.tempAttach(t);
-            int levels = LaplacianNormalizer.LEVELS;
+            int levels = Pyramid1D.depth((int) g.getShape().get(2), (int) g.getShape().get(1), LaplacianNormalizer.LEVELS);
             NDArray[] bands = new NDArray[levels + 1];
             NDArray cur = g;
             for (int l = 0; l < levels; l++) {
@@ -31,21 +32,18 @@ final class LaplacianTensors {
                 cur = lo;
             }
             bands[levels] = cur;
-            NDArray img = bands[levels].mul(inverseRms(bands[levels]));
+            NDList rms = new NDList();
+            for (NDArray b : bands) rms.add(b.square().mean().sqrt());
+            NDArray all = NDArrays.stack(rms);
+            NDArray floor = all.max().mul(Pyramid1D.RELATIVE_EPS).maximum(Float.MIN_NORMAL);
+            NDArray inverse = all.maximum(floor).pow(-1);
+            NDArray img = bands[levels].mul(inverse.get(levels));
             for (int l = levels - 1; l >= 0; l--) {
-                img = bands[l].mul(inverseRms(bands[l])).add(up2d(img, bands[l], edges));
+                img = bands[l].mul(inverse.get(l)).add(up2d(img, bands[l], edges));
             }
             img.attach(parent);
             return img;
         }
-    }
-
-    /**
-     * 1 / max(rms, smallest normal float) as a 0-d tensor. The mean of squares is a float32 reduction (libtorch sums
-     * in cascades: within ~1e-7 of the streamed path's double sums, without a float64 copy of the band).
-     */
-    private static NDArray inverseRms(NDArray band) {
-        return band.square().mean().sqrt().maximum(Float.MIN_NORMAL).pow(-1);
     }
 
     private static NDArray up2d(NDArray lo, NDArray fine, Edges edges) {

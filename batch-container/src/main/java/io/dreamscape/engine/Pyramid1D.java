@@ -21,6 +21,20 @@ final class Pyramid1D {
     private Pyramid1D() {
     }
 
+    /**
+     * How many detail bands an image of w×h gets: {@code wanted}, but no level below 1×1 (a 1×1 level split again
+     * would give a band that is zero but for round-off).
+     */
+    static int depth(int w, int h, int wanted) {
+        int d = 0;
+        while (d < wanted && (w > 1 || h > 1)) {
+            w = half(w);
+            h = half(h);
+            d++;
+        }
+        return d;
+    }
+
     /** The size of the next coarser level. */
     static int half(int n) {
         return (n + 1) / 2;
@@ -61,13 +75,20 @@ final class Pyramid1D {
         }
     }
 
-    /**
-     * 1 / root-mean-square of a band from its sum of squares; the tutorial's {@code max(std, eps)} with the smallest
-     * normal float as eps (gradients here are small numbers, far below the tutorial's 1e-10 in places): a band of zeros
-     * stays zeros.
-     */
-    static float inverseRms(double sumSquares, double count) {
-        double rms = Math.sqrt(sumSquares / count);
-        return (float) (1.0 / Math.max(rms, Float.MIN_NORMAL));
+    /** A band's statistic: the root-mean-square from its sum of squares over {@code count} samples. */
+    static double rms(double sumSquares, double count) {
+        return Math.sqrt(sumSquares / count);
     }
+
+    /**
+     * The tutorial's {@code max(std, eps)}, with eps relative: {@link #RELATIVE_EPS} × the strongest band's rms (the
+     * gradients here are small numbers, far below the tutorial's absolute 1e-10 in places). A band that is
+     * mathematically zero (e.g. above a level of one pixel) holds only float round-off, which must not be blown up to
+     * the strength of the real bands.
+     */
+    static double floor(double strongestRms) {
+        return Math.max(RELATIVE_EPS * strongestRms, Float.MIN_NORMAL);
+    }
+
+    static final double RELATIVE_EPS = 1e-5;
 }
