@@ -44,6 +44,7 @@ public class PictureOps {
             ImageWriteParam p = writer.getDefaultWriteParam();
             p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             p.setCompressionQuality(Integer.parseInt(a[3]) / 100f);
+            java.nio.file.Files.deleteIfExists(new File(a[2]).toPath()); // the stream would not truncate an old file
             try (ImageOutputStream s = ImageIO.createImageOutputStream(new File(a[2]))) {
                 writer.setOutput(s);
                 writer.write(null, new IIOImage(out, null, null), p);

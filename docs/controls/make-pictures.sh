@@ -16,12 +16,12 @@ ops fit "$shared/images/horses.jpg" "$work/horses.png" 640 424
 ops fit "$shared/images/horses.jpg" "$work/pano.png" 640 320
 dream() {
   "$root/batch-container/dreamscape" dream "$@" --model "$shared/models/mobilenet_v2_1.0_224_quant_dream.pt" \
-    --layer expanded_conv_12/expand --octaves 4 --steps 10 --step-size 6 --seed 1 --quality 75 --quiet
+    --layer expanded_conv_12/expand --octaves 4 --steps 10 --step-size 6 --seed 1 --quality 70 --quiet
 }
 dream "$work/horses.png" -o "$out/plain.jpg"
 dream "$work/horses.png" -o "$out/laplacian.jpg" --normalize laplacian
 dream "$work/horses.png" -o "$out/keep-colors.jpg" --keep-colors
 # The panorama: dreamed with --wrap x, then shown rolled by half its width, so its left/right join is in the middle.
 dream "$work/pano.png" -o "$work/wrap-x.png" --wrap x
-ops roll "$work/wrap-x.png" "$out/wrap-x.jpg" 75
+ops roll "$work/wrap-x.png" "$out/wrap-x.jpg" 70
 ls -l "$out"/*.jpg
