@@ -52,6 +52,21 @@ public final class LaplacianBenchmark {
                     }
                 }
             }
+            // The TF tutorial adds step·lap_normalize(g) (bands of rms 1) on a 0..255 image; we rescale the merged
+            // gradient to mean |·| = 1, as the mean normaliser. Their ratio: the mean |·| of lap_normalize(g) itself.
+            float[] window = DreamEngineTest.flat(img);
+            float[] grad = g.compute(window, w, h).gradient();
+            try (FloatPlanes gp = FloatPlanes.create(w, h, scratch); ParallelRows pool = new ParallelRows(1);
+                 LaplacianNormalizer lap = new LaplacianNormalizer(Edges.of(Wrap.NONE), scratch)) {
+                float[] row = new float[w];
+                for (int c = 0; c < 3; c++)
+                    for (int y = 0; y < h; y++) {
+                        System.arraycopy(grad, (c * h + y) * w, row, 0, w);
+                        gp.putRow(c, y, row);
+                    }
+                System.out.printf("mean |lap_normalize(g)| of one whole-image gradient: %.3f%n",
+                        lap.normalize(gp, pool) / (3.0 * w * h));
+            }
             System.out.printf("| %d×%d, %d steps × %d rounds, %s %s | streamed: mean %.0f / laplacian %.0f ms per step"
                     + " | resident (CPU): mean %.0f / laplacian %.0f |%n", w, h, steps, rounds, model.getFileName(), a[1],
                     ms[0][0], ms[0][1], ms[1][0], ms[1][1]);
