@@ -375,15 +375,30 @@ class LaplacianNormalizeTest {
 
     @Test
     void tiledLaplacianDreamHasNoTileLinesAtTile128() {
-        List<LayerWeight> layers = List.of(new LayerWeight("conv3", 1.0));
-        try (GradientStep g = new GradientStep(net, layers, Device.cpu());
-             FloatPlanes img = SeamScore.smoothFixture(768, 384, scratch)) {
-            SeamScore untiled = seams(g, img, layers, 768);
-            SeamScore tiled = seams(g, img, layers, 128);
-            String what = "tile 128: " + tiled + " vs untiled " + untiled;
-            assertTrue(tiled.columns() <= Math.min(2.0, 1.3 * untiled.columns()), what);
-            assertTrue(tiled.rows() <= Math.min(2.0, 1.3 * untiled.rows()), what);
-            System.out.println("laplacian seam score " + what);
+        checkSeams(net, "conv3", 768, 384);
+    }
+
+    @Test
+    void mobileNetV2TiledLaplacianDreamHasNoTileLines() throws Exception {
+        Path model = TestFixtures.shared("models/mobilenet_v2_1.0_224_quant_dream.pt");
+        try (DreamNetwork real = io.dreamscape.engine.model.TorchScriptNetwork.load(model, Device.cpu())) {
+            checkSeams(real, "expanded_conv_6/expand", 640, 256);
+        }
+    }
+
+    /** SeamTest's goal: at tile 128 and the default tile, columns and rows ≤ min(2.0, 1.3 × untiled). */
+    private void checkSeams(DreamNetwork network, String layer, int w, int h) {
+        List<LayerWeight> layers = List.of(new LayerWeight(layer, 1.0));
+        try (GradientStep g = new GradientStep(network, layers, Device.cpu());
+             FloatPlanes img = SeamScore.smoothFixture(w, h, scratch)) {
+            SeamScore untiled = seams(g, img, layers, Math.max(w, h));
+            for (int tile : new int[] {128, DreamParameters.defaults().tile()}) {
+                SeamScore tiled = seams(g, img, layers, tile);
+                String what = layer + " tile " + tile + ": " + tiled + " vs untiled " + untiled;
+                assertTrue(tiled.columns() <= Math.min(2.0, 1.3 * untiled.columns()), what);
+                assertTrue(tiled.rows() <= Math.min(2.0, 1.3 * untiled.rows()), what);
+                System.out.println("laplacian seam score " + what);
+            }
         }
     }
 
