@@ -230,6 +230,7 @@ public final class Worker {
         Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
         // A split dream's base and shards also show their last octave: the live mosaic is made of them.
         listener.previewLastOctave = target.kind() != WorkerTarget.Kind.WHOLE;
+        listener.octaveOffset = target.kind() == WorkerTarget.Kind.SHARD ? target.baseOctaves() : 0;
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
@@ -248,6 +249,8 @@ public final class Worker {
             if (start != null) start.working().close();
         }
         try (FloatPlanes r = result) {
+            // The base's part ends where the shards' begins: the job's current octave (the lowest reported) moves on.
+            if (target.kind() == WorkerTarget.Kind.BASE) reporter.progress(target.work(), target.baseOctaves());
             reporter.flush();
             if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
             Path png = dir.resolve("result.png");
@@ -277,6 +280,8 @@ public final class Worker {
         private long lastPreview = System.nanoTime();
         long dreamStart = System.nanoTime();
         boolean previewLastOctave;
+        /** Added to the engine's octave index in progress reports: a split shard's octave 0 is the whole image's B. */
+        int octaveOffset;
 
         /** This attempt's engine time and units so far, into the shard's usage record. */
         void recordUsage() {
@@ -299,7 +304,7 @@ public final class Worker {
         @Override
         public void progress(long done, long total) {
             this.done = done;
-            reporter.progress(done, octave);
+            reporter.progress(done, octave + octaveOffset);
         }
 
         @Override
@@ -318,14 +323,14 @@ public final class Worker {
             }
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
-                reporter.progress(units, k);
+                reporter.progress(units, k + octaveOffset);
                 reporter.flush();
             }
             if (reporter.jobStopped()) return false;
             if (last) return true; // the result follows at once: that is the best checkpoint
             if (stopRequested) {
                 saveCheckpoint(k, stepsDone, units, working.planes(), "stop requested");
-                reporter.progress(units, octave);
+                reporter.progress(units, octave + octaveOffset);
                 reporter.flush();
                 return false;
             }
