@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  * share, the same float update (verified by DreamEnginePathsTest).
  */
 final class ResidentOctave implements AutoCloseable {
-    private final GradientStep gradients;
+    private final DeviceQueue devices;
     private final DeviceTransfers transfers;
     private final Edges edges;
     private final int batch;
@@ -45,12 +45,18 @@ final class ResidentOctave implements AutoCloseable {
 
     ResidentOctave(GradientStep gradients, DeviceTransfers transfers, Edges edges, int batch, ParallelRows pool,
                    FloatPlanes working) {
-        this.gradients = gradients;
+        this(new DeviceQueue(java.util.List.of(gradients), pool.workers()), transfers, edges, batch, pool, working);
+    }
+
+    /** On several devices: the octave lives on device 0; batches of a step go to whichever device is free. */
+    ResidentOctave(DeviceQueue devices, DeviceTransfers transfers, Edges edges, int batch, ParallelRows pool,
+                   FloatPlanes working) {
+        this.devices = devices;
         this.transfers = transfers;
         this.edges = edges;
         this.batch = Math.max(1, batch);
         this.pool = pool;
-        this.manager = gradients.newManager();
+        this.manager = devices.first().newManager();
         this.width = working.width();
         this.height = working.height();
         this.x = transfers.upload(working, manager);
@@ -83,35 +89,46 @@ final class ResidentOctave implements AutoCloseable {
             NDArray[] cores = new NDArray[tiles.size()];
             double[] objectives = new double[tiles.size()];
             long seen = 0;
+            StepCopies copies = new StepCopies(padded, devices, transfers);
             for (int from = 0; from < batches.size(); from += pool.workers()) {
                 List<List<Integer>> round = batches.subList(from, Math.min(batches.size(), from + pool.workers()));
-                List<GradientStep.Batch> results = pool.run(round.size(), b -> {
+                List<NDArray[]> results = pool.run(round.size(), b -> devices.call((d, step) -> {
+                    List<Integer> members = round.get(b);
+                    NDArray src = copies.on(d);
                     NDList windows = new NDList();
-                    for (int i : round.get(b)) {
+                    for (int i : members) {
                         Tile t = tiles.get(i);
-                        windows.add(padded.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - y0, t.y().windowEnd() - y0,
+                        windows.add(src.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - y0, t.y().windowEnd() - y0,
                                 t.x().windowStart() - x0, t.x().windowEnd() - x0)));
                     }
-                    return gradients.computeBatch(NDArrays.stack(windows, 0));
-                });
-                for (int b = 0; b < round.size(); b++) {
-                    List<Integer> members = round.get(b);
-                    GradientStep.Batch r = results.get(b);
+                    GradientStep.Batch r = step.computeBatch(NDArrays.stack(windows, 0));
+                    NDArray[] out = new NDArray[members.size()];
                     for (int j = 0; j < members.size(); j++) {
                         int i = members.get(j);
                         Tile t = tiles.get(i);
                         float share = (float) ((double) t.windowPixels() / windowPixels);
                         AxisSpan ax = t.x();
                         AxisSpan ay = t.y();
-                        cores[i] = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
+                        NDArray core = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
                                 ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
                                 ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
+                        // Only the core comes back to device 0, where the gradient image is assembled.
+                        out[j] = d == 0 ? core : transfers.toDevice(core, s);
                         objectives[i] = r.objectives()[j] * share;
-                        seen += t.windowPixels();
+                    }
+                    return out;
+                }));
+                for (int b = 0; b < round.size(); b++) {
+                    List<Integer> members = round.get(b);
+                    for (int j = 0; j < members.size(); j++) {
+                        cores[members.get(j)] = results.get(b)[j];
+                        seen += tiles.get(members.get(j)).windowPixels();
                     }
                     progress.accept(seen);
                 }
             }
+            // on an exception the copies go with their devices' root managers (GradientStep.close)
+            copies.close(); // the other devices' copies and batch results: their cores are on device 0 now
             // Cores partition the covered range in grid order (rows of tiles, left to right): concatenating them gives
             // the gradient of the whole range, which is then cut (mirror) or rolled (wrap) back onto the image.
             NDList rows = new NDList();
