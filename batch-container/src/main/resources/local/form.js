@@ -44,6 +44,11 @@
       return `<label title="${title}">wrap<select id="${id}">${["none", "x", "xy"].map(v =>
         `<option${v === current ? " selected" : ""}>${v}</option>`).join("")}</select></label>`;
     }
+    if (f.kind === "choice") {
+      const current = d.defaults[f.name] || f.choices[0];
+      return `<label title="${title}">${esc(f.name)}<select id="${id}">${f.choices.map(v =>
+        `<option${v === current ? " selected" : ""}>${esc(v)}</option>`).join("")}</select></label>`;
+    }
     if (f.kind === "seed") {
       return `<label title="${title}">seed<span class="row"><input id="${id}" type="number" min="0" step="1" placeholder="random"
         value="${d.defaults.seed ?? ""}"><button type="button" id="new-seed">new seed</button></span></label>`;
@@ -58,7 +63,7 @@
     box.querySelector(".fields").innerHTML = d.fields.map(f => field(f, d)).join("");
     for (const f of d.fields) {
       const input = el("f-" + f.name);
-      input.addEventListener(f.kind === "boolean" || f.kind === "wrap" || f.kind === "layers" && d.layers ? "change" : "input", () => {
+      input.addEventListener(f.kind === "boolean" || f.kind === "wrap" || f.kind === "choice" || f.kind === "layers" && d.layers ? "change" : "input", () => {
         touched.add(f.name);
         changed();
       });
@@ -73,7 +78,7 @@
   function value(f) {
     const input = el("f-" + f.name);
     if (f.kind === "boolean") return input.checked;
-    if (f.kind === "wrap") return input.value;
+    if (f.kind === "wrap" || f.kind === "choice") return input.value;
     if (f.kind === "layers") {
       if (input.tagName === "SELECT") return [...input.selectedOptions].map(o => o.value);
       return input.value.split(",").map(s => s.trim()).filter(s => s);

@@ -9,6 +9,7 @@ import io.dreamscape.engine.model.Networks;
 import io.dreamscape.imaging.ImageException;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.Normalize;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
 import io.dreamscape.job.ParameterOverrides;
@@ -113,6 +114,18 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--keep-colors", description = "keep the input's colours: the dream changes luminance only")
     Boolean keepColors;
 
+    @Option(names = "--mask", paramLabel = "FILE", description = "greyscale image with the input's aspect ratio: white = "
+            + "full strength, black = untouched (exactly the input)")
+    String mask;
+
+    @Option(names = "--guide", paramLabel = "FILE", description = "guide image: the dream takes on this image's features "
+            + "at the chosen layers (google/deepdream's guided objective)")
+    String guide;
+
+    @Option(names = "--normalize", paramLabel = "KIND", description = "mean (default: one normaliser for the whole image) "
+            + "or laplacian (each frequency band normalised over the whole image)")
+    String normalize;
+
     @Option(names = "--quality", description = "JPEG quality 1-100 (default 95)")
     Integer quality;
 
@@ -203,7 +216,7 @@ public final class DreamCommand implements Callable<Integer> {
         ParameterOverrides flags = new ParameterOverrides(model,
                 layers == null ? null : layers.stream().map(LayerWeight::parse).toList(), preset, octaves, octaveScale,
                 steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, deviceMemory,
-                keepColors);
+                keepColors, mask, guide, Normalize.of(normalize));
         DreamParameters p = DreamParameters.defaults().with(fromFile.then(flags)).validated();
         if (p.seed() == null) p = p.withSeed(new SecureRandom().nextLong() & 0xFFFFFFFFL);
         return p;

@@ -13,7 +13,9 @@ import java.util.List;
  * {@code deviceMemory} (bytes; in JSON a size such as {@code "512M"} or {@code "20G"}) may be null: the engine then
  * picks its default budget for the device. An octave whose working set fits it stays on the device for all its steps.
  * {@code wrap} says which edges meet ({@link Wrap}); {@code keepColors} keeps the input's chroma and takes only the
- * dream's luminance (neural-dream's original-colours option).
+ * dream's luminance (neural-dream's original-colours option). {@code mask} names a greyscale image (white = full
+ * strength, black = untouched), {@code guide} an image whose features the dream moves towards (google/deepdream's
+ * guided objective); both may be null. {@code normalize} says how a step's gradient is scaled ({@link Normalize}).
  */
 public record DreamParameters(
         String model,
@@ -30,7 +32,10 @@ public record DreamParameters(
         int quality,
         long maxPixels,
         Long deviceMemory,
-        boolean keepColors) {
+        boolean keepColors,
+        String mask,
+        String guide,
+        Normalize normalize) {
 
     public static final String DEFAULT_MODEL = "googlenet";
     /** Tiles smaller than this give stride-32 networks almost no spatial extent to work with. */
@@ -39,6 +44,15 @@ public record DreamParameters(
     public DreamParameters {
         layers = layers == null ? List.of() : List.copyOf(layers);
         wrap = wrap == null ? Wrap.NONE : wrap;
+        normalize = normalize == null ? Normalize.MEAN : normalize;
+    }
+
+    /** Parameters without mask, guide and normaliser (the schema before they existed). */
+    public DreamParameters(String model, List<LayerWeight> layers, String preset, int octaves, double octaveScale, int steps,
+                           double stepSize, int jitter, int tile, Long seed, Wrap wrap, int quality, long maxPixels,
+                           Long deviceMemory, boolean keepColors) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels,
+                deviceMemory, keepColors, null, null, Normalize.MEAN);
     }
 
     /** Parameters without keep-colours (the schema before it existed). */
@@ -86,7 +100,10 @@ public record DreamParameters(
                 o.quality() != null ? o.quality() : quality,
                 o.maxPixels() != null ? o.maxPixels() : maxPixels,
                 o.deviceMemory() != null ? Long.valueOf(ByteSize.parse("deviceMemory", o.deviceMemory())) : deviceMemory,
-                o.keepColors() != null ? o.keepColors() : keepColors);
+                o.keepColors() != null ? o.keepColors() : keepColors,
+                o.mask() != null ? o.mask() : mask,
+                o.guide() != null ? o.guide() : guide,
+                o.normalize() != null ? o.normalize() : normalize);
     }
 
     public DreamParameters withSeed(long newSeed) {
@@ -107,6 +124,8 @@ public record DreamParameters(
         if (maxPixels < 1 || maxPixels > 10_000_000_000L) problems.add("maxPixels is " + maxPixels + "; allowed 1 to 10,000,000,000");
         if (deviceMemory != null && deviceMemory < 0) problems.add("deviceMemory is negative");
         if (layers.size() > 16) problems.add(layers.size() + " layers requested; at most 16");
+        if (mask != null && mask.isBlank()) problems.add("mask is empty (name a greyscale image: white = full strength, black = untouched)");
+        if (guide != null && guide.isBlank()) problems.add("guide is empty (name an image whose features the dream should take on)");
         if (!problems.isEmpty()) {
             throw new ParameterException("invalid parameters: " + String.join("; ", problems));
         }

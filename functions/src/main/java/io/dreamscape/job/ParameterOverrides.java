@@ -26,7 +26,18 @@ public record ParameterOverrides(
         Integer quality,
         Long maxPixels,
         String deviceMemory,
-        Boolean keepColors) {
+        Boolean keepColors,
+        String mask,
+        String guide,
+        Normalize normalize) {
+
+    /** The overrides without mask, guide and normaliser (the schema before they existed). */
+    public ParameterOverrides(String model, List<LayerWeight> layers, String preset, Integer octaves, Double octaveScale,
+                              Integer steps, Double stepSize, Integer jitter, Integer tile, Long seed, Wrap wrap,
+                              Integer quality, Long maxPixels, String deviceMemory, Boolean keepColors) {
+        this(model, layers, preset, octaves, octaveScale, steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels,
+                deviceMemory, keepColors, null, null, null);
+    }
 
     /** The overrides without keep-colours (the schema before it existed). */
     public ParameterOverrides(String model, List<LayerWeight> layers, String preset, Integer octaves, Double octaveScale,
@@ -54,7 +65,8 @@ public record ParameterOverrides(
                 pick(later.stepSize, stepSize), pick(later.jitter, jitter), pick(later.tile, tile),
                 pick(later.seed, seed), pick(later.wrap, wrap), pick(later.quality, quality),
                 pick(later.maxPixels, maxPixels), pick(later.deviceMemory, deviceMemory),
-                pick(later.keepColors, keepColors));
+                pick(later.keepColors, keepColors), pick(later.mask, mask), pick(later.guide, guide),
+                pick(later.normalize, normalize));
     }
 
     private static <T> T pick(T later, T earlier) {

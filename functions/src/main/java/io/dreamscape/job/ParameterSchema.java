@@ -10,7 +10,21 @@ import java.util.List;
  * @param minExclusive the lower bound itself is not allowed (octaveScale above 1, stepSize above 0)
  */
 public record ParameterSchema(String name, String kind, Double min, Double max, boolean minExclusive, Double step,
-                              String description) {
+                              String description, List<String> choices) {
+
+    public ParameterSchema {
+        choices = choices == null ? List.of() : List.copyOf(choices);
+    }
+
+    public ParameterSchema(String name, String kind, Double min, Double max, boolean minExclusive, Double step,
+                           String description) {
+        this(name, kind, min, max, minExclusive, step, description, List.of());
+    }
+
+    /** A parameter whose value is one word out of {@code choices} (the first is the default). */
+    static ParameterSchema choice(String name, String description, List<String> choices) {
+        return new ParameterSchema(name, "choice", null, null, false, null, description, choices);
+    }
 
     public static final List<ParameterSchema> FIELDS = List.of(
             new ParameterSchema("layers", "layers", null, 16.0, false, null,
@@ -27,5 +41,8 @@ public record ParameterSchema(String name, String kind, Double min, Double max, 
                     "edges that meet: x = left/right (360° panoramas, top/bottom mirrored), xy = all (seamless textures), none"),
             new ParameterSchema("keepColors", "boolean", null, null, false, null,
                     "keep the input's colours: the dream changes luminance only"),
+            choice("normalize", "how a step's gradient is scaled: mean = one normaliser for the whole image (google/deepdream),"
+                    + " laplacian = each frequency band normalised over the whole image (finer, more even detail)",
+                    List.of("mean", "laplacian")),
             new ParameterSchema("quality", "integer", 1.0, 100.0, false, 1.0, "JPEG quality of the result"));
 }
