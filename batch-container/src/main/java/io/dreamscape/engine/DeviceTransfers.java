@@ -60,7 +60,7 @@ public final class DeviceTransfers {
 
     /**
      * {@code a} copied into {@code m} on {@code m}'s device: the multi-device resident path's only image traffic
-     * (each step's extended image to the other devices, their gradient cores back to device 0). Counted apart from
+     * (each batch's part of the extended image to its device, its gradient cores back to device 0). Counted apart from
      * host traffic. On the CPU, where every "device" is the same memory, it is still a real copy, so the CPU test
      * exercises and times the same path.
      */

@@ -89,34 +89,38 @@ final class ResidentOctave implements AutoCloseable {
             NDArray[] cores = new NDArray[tiles.size()];
             double[] objectives = new double[tiles.size()];
             long seen = 0;
-            StepCopies copies = new StepCopies(padded, devices, transfers);
             for (int from = 0; from < batches.size(); from += pool.workers()) {
                 List<List<Integer>> round = batches.subList(from, Math.min(batches.size(), from + pool.workers()));
                 List<NDArray[]> results = pool.run(round.size(), b -> devices.call((d, step) -> {
                     List<Integer> members = round.get(b);
-                    NDArray src = copies.on(d);
-                    NDList windows = new NDList();
-                    for (int i : members) {
-                        Tile t = tiles.get(i);
-                        windows.add(src.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - y0, t.y().windowEnd() - y0,
-                                t.x().windowStart() - x0, t.x().windowEnd() - x0)));
+                    // Another device gets the batch's part of the extended image (PeerBatch), not all of it.
+                    try (PeerBatch part = d == 0 ? null : new PeerBatch(padded, y0, x0, tiles, members, step, transfers)) {
+                        NDArray src = part == null ? padded : part.source();
+                        int oy = part == null ? y0 : part.y0();
+                        int ox = part == null ? x0 : part.x0();
+                        NDList windows = new NDList();
+                        for (int i : members) {
+                            Tile t = tiles.get(i);
+                            windows.add(src.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - oy, t.y().windowEnd() - oy,
+                                    t.x().windowStart() - ox, t.x().windowEnd() - ox)));
+                        }
+                        GradientStep.Batch r = step.computeBatch(NDArrays.stack(windows, 0));
+                        NDArray[] out = new NDArray[members.size()];
+                        for (int j = 0; j < members.size(); j++) {
+                            int i = members.get(j);
+                            Tile t = tiles.get(i);
+                            float share = (float) ((double) t.windowPixels() / windowPixels);
+                            AxisSpan ax = t.x();
+                            AxisSpan ay = t.y();
+                            NDArray core = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
+                                    ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
+                                    ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
+                            // Only the core comes back to device 0, where the gradient image is assembled.
+                            out[j] = d == 0 ? core : transfers.toDevice(core, s);
+                            objectives[i] = r.objectives()[j] * share;
+                        }
+                        return out;
                     }
-                    GradientStep.Batch r = step.computeBatch(NDArrays.stack(windows, 0));
-                    NDArray[] out = new NDArray[members.size()];
-                    for (int j = 0; j < members.size(); j++) {
-                        int i = members.get(j);
-                        Tile t = tiles.get(i);
-                        float share = (float) ((double) t.windowPixels() / windowPixels);
-                        AxisSpan ax = t.x();
-                        AxisSpan ay = t.y();
-                        NDArray core = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
-                                ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
-                                ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
-                        // Only the core comes back to device 0, where the gradient image is assembled.
-                        out[j] = d == 0 ? core : transfers.toDevice(core, s);
-                        objectives[i] = r.objectives()[j] * share;
-                    }
-                    return out;
                 }));
                 for (int b = 0; b < round.size(); b++) {
                     List<Integer> members = round.get(b);
@@ -127,8 +131,6 @@ final class ResidentOctave implements AutoCloseable {
                     progress.accept(seen);
                 }
             }
-            // on an exception the copies go with their devices' root managers (GradientStep.close)
-            copies.close(); // the other devices' copies and batch results: their cores are on device 0 now
             // Cores partition the covered range in grid order (rows of tiles, left to right): concatenating them gives
             // the gradient of the whole range, which is then cut (mirror) or rolled (wrap) back onto the image.
             NDList rows = new NDList();

@@ -83,7 +83,7 @@ class MultiDeviceTest {
             // convolution algorithm per device, so there "equal" means within float noise).
             assertArrayEquals(one, two, 0f, "wrap " + wrap);
             assertEquals(0, single[0].transfers().peerBytes(), "one device copies nothing between devices");
-            assertTrue(multi[0].transfers().peerBytes() > 0, "the extended image and the cores crossed to and fro");
+            assertTrue(multi[0].transfers().peerBytes() > 0, "windows went to the second device and their cores came back");
             // Host traffic is unchanged: one upload and one download per octave, on device 0.
             assertEquals(single[0].transfers().uploads(), multi[0].transfers().uploads());
             assertEquals(single[0].transfers().downloads(), multi[0].transfers().downloads());

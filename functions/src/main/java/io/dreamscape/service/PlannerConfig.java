@@ -17,10 +17,10 @@ public record PlannerConfig(double workUnitsPerGpuSecond, double targetShardSeco
                             int multiGpuDevices, double multiGpuEfficiency, double multiGpuDollarsPerHour) {
     /**
      * Share of N× one GPU's speed that N GPUs reach on one image: windows are spread over the GPUs with no sync but the
-     * step's end (one normaliser), and the extra traffic is the step's extended image to each other GPU plus the
-     * gradient cores back, ~24 bytes per pixel and GPU per step over PCIe (&gt;10 GB/s), against ~0.1 s of kernels per
-     * Mpx·step (planner speed); the loss is mostly the step-end wait for the last window and the update on GPU 0
-     * alone. An estimate (no multi-GPU machine was lent to measure it; docs/benchmarks.md).
+     * step's end (one normaliser); the extra traffic is each batch's part of the image to its GPU and the gradient
+     * cores back, ≈ 20 bytes per image pixel and step for 4 GPUs, through GPU 0's PCIe link, against ≈ 67 ms per
+     * Mpx·step of kernels per GPU at the planner's speed; the loss is mostly the step-end wait for the last window
+     * and the update on GPU 0 alone. An estimate: no multi-GPU machine was lent to measure it (docs/benchmarks.md).
      */
     public static final double DEFAULT_MULTI_GPU_EFFICIENCY = 0.85;
     public static final PlannerConfig DEFAULT = new PlannerConfig(1.5e7, 1800, 64, 1.006, 60, null, 1,
