@@ -7,9 +7,10 @@ PyTorch alone (the device machine has PyTorch but no JDK). Prepared for a sessio
     python3 gpu_ceiling.py MODEL.pt [LAYER_INDEX] --devices N [--image 8192x6144] [--tiles 512] [--batch 4]
 
 With --devices N (a multi-GPU machine, issue 11) it measures one image's step on 1 GPU against N GPUs on the same
-tiles, as the engine's multi-device path does it (DeviceQueue / ResidentOctave): the image lives on GPU 0; per step
-it is copied once to each other GPU; batches of windows go to whichever GPU is free (one thread per GPU, a work
-queue); each batch's gradient cores come back to GPU 0 and are summed there in tile order (one normaliser). It prints
+tiles, as the engine's multi-device path does it (DeviceQueue / ResidentOctave / PeerBatch): the image lives on
+GPU 0; batches of windows go to whichever GPU is free (one thread per GPU, a work queue); a batch on another GPU gets
+the bounding box of its windows copied there, and its gradient cores come back to GPU 0, where they are put together
+in tile order (one normaliser). It prints
 ms per step for 1 and N GPUs, the speed-up and efficiency (the planner's MULTI_GPU_EFFICIENCY, assumed 0.85), the
 bytes copied between GPUs per step and the max |Δ| of the normalised gradient between 1 and N GPUs.
 
@@ -98,15 +99,14 @@ def multi_gpu(a):
     tiles = [(y, x) for y in range(0, h - tile + 1, tile) for x in range(0, w - tile + 1, tile)]
     batches = [tiles[i:i + batch] for i in range(0, len(tiles), batch)]
 
-    def grad_cores(d, src, members):
-        xi = torch.stack([src[:, y:y + win, x:x + win] for (y, x) in members]).detach().requires_grad_(True)
+    def grad_cores(d, src, members, oy=0, ox=0):
+        xi = torch.stack([src[:, y - oy:y - oy + win, x - ox:x - ox + win] for (y, x) in members]).detach().requires_grad_(True)
         out = nets[d](xi)
         act = out[a.layer] if isinstance(out, (tuple, list)) else next(iter(out.values()))
         (g,) = torch.autograd.grad(act.square().mean(dim=(1, 2, 3)).sum(), xi)
         return g[:, :, a.margin:a.margin + tile, a.margin:a.margin + tile]
 
     def step(devices):
-        copies = [image] + [None] * (devices - 1)
         moved = [0]
         lock = threading.Lock()
         results = [None] * len(batches)
@@ -121,13 +121,16 @@ def multi_gpu(a):
                     i = work.get_nowait()
                 except queue.Empty:
                     return
-                if copies[d] is None:  # the image to this GPU once per step
-                    copies[d] = image.to(f"cuda:{d}")
+                members = batches[i]
+                if d == 0:
+                    cores = grad_cores(d, image, members)
+                else:  # the bounding box of the batch's windows to this GPU, the cores back
+                    y0, y1 = min(y for y, _ in members), max(y for y, _ in members) + win
+                    x0, x1 = min(x for _, x in members), max(x for _, x in members) + win
+                    box = image[:, y0:y1, x0:x1].to(f"cuda:{d}")
                     with lock:
-                        moved[0] += image.numel() * 4
-                cores = grad_cores(d, copies[d], batches[i])
-                if d != 0:
-                    cores = cores.to("cuda:0")
+                        moved[0] += box.numel() * 4
+                    cores = grad_cores(d, box, members, y0, x0).to("cuda:0")
                     with lock:
                         moved[0] += cores.numel() * 4
                 results[i] = cores
