@@ -178,6 +178,10 @@ public final class Worker {
             throw WorkerException.transientFailure(prefix() + "the progress store is unreachable: " + message(e), e);
         }
         DreamParameters params = plan.parameters().withSeed(shardSeed(plan.parameters().seed(), plan.shardCount(), index));
+        if (plan.devices() > config.devices().size()) {
+            log.warn("the plan was made for " + plan.devices() + " GPUs; this worker dreams on "
+                    + config.devices().size() + " (the same image, only slower)", "planDevices", plan.devices());
+        }
         log.info("worker started", "shards", plan.shardCount(), "halo", halo.toString(), "work", shard.work(),
                 "alreadyCounted", counted, "device", DeviceCount.describe(config.devices()), "seed", params.seed());
         ProgressReporter reporter = new ProgressReporter(progress, id, index, shard.work(), counted,
