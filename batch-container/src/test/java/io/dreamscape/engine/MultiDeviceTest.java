@@ -92,6 +92,16 @@ class MultiDeviceTest {
     }
 
     @Test
+    void theLaplacianNormaliserOnTwoDevicesIsTheOneDeviceResultToo() {
+        // The normaliser works on the gathered gradient image (host or device 0), whatever computed the windows.
+        for (String memory : new String[] {"0", "4G"}) {
+            DreamParameters p = LaplacianNormalizeTest.params(2, 2, 96, 16, Wrap.NONE, memory,
+                    io.dreamscape.job.Normalize.LAPLACIAN);
+            assertArrayEquals(dream(List.of(first), p, null), dream(List.of(first, second), p, null), 0f, memory);
+        }
+    }
+
+    @Test
     void theQueueHandsEachCallAFreeDeviceAndTakesItBack() {
         DeviceQueue q = new DeviceQueue(List.of(first, second), 1);
         assertEquals(2, q.slots());
