@@ -83,7 +83,7 @@ record WorkerTarget(Kind kind, int index, Rect input, long work, String resultKe
     }
 
     /** The engine for this run; a split shard needs the base's detail over its {@link ShardOctaves#baseRegion()}. */
-    DreamEngine engine(GradientStep gradients, Path dir, FloatPlanes baseDetail) {
+    DreamEngine engine(List<GradientStep> gradients, Path dir, FloatPlanes baseDetail) {
         DreamEngine e = new DreamEngine(gradients, engineParams, dir);
         return kind == Kind.SHARD ? e.withGeometry(new RegionGeometry(octaves, engineParams, baseDetail)) : e;
     }

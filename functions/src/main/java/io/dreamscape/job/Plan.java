@@ -34,6 +34,9 @@ import java.util.List;
  * the whole image's coordinates ({@link ShardOctaves}), with the plan's own seed. {@code baseWork} is the base's
  * progress total (reported under index {@link #baseIndex()}; part of {@code totalWork}). One shard: B = 0, no base,
  * the classic whole-image dream.
+ *
+ * <p>{@code devices}: GPUs the one worker of a one-shard plan dreams on together (one image, one normaliser per step:
+ * the multi-GPU job definition); 1, or absent, means one GPU per shard.
  */
 public record Plan(
         int version,
@@ -50,6 +53,7 @@ public record Plan(
         Estimate estimate,
         String createdAt,
         List<OctavePass> passes,
+        int devices,
         int baseOctaves,
         long baseWork) {
 
@@ -64,6 +68,26 @@ public record Plan(
         shards = List.copyOf(shards);
         octaves = List.copyOf(octaves);
         passes = passes == null ? List.of() : List.copyOf(passes);
+        devices = Math.max(1, devices);
+        if (devices > 1 && shards.size() > 1) {
+            throw new IllegalArgumentException("a plan runs either several shards or one shard on several GPUs");
+        }
+    }
+
+    /** One GPU per shard. */
+    public Plan(int version, JobId jobId, Source source, String format, int width, int height,
+                DreamParameters parameters, List<OctaveSizes.Size> octaves, int halo, List<Shard> shards,
+                long totalWork, Estimate estimate, String createdAt, List<OctavePass> passes) {
+        this(version, jobId, source, format, width, height, parameters, octaves, halo, shards, totalWork, estimate,
+                createdAt, passes, 1, 0, 0);
+    }
+
+    /** No base job (one shard, possibly on several GPUs). */
+    public Plan(int version, JobId jobId, Source source, String format, int width, int height,
+                DreamParameters parameters, List<OctaveSizes.Size> octaves, int halo, List<Shard> shards,
+                long totalWork, Estimate estimate, String createdAt, List<OctavePass> passes, int devices) {
+        this(version, jobId, source, format, width, height, parameters, octaves, halo, shards, totalWork, estimate,
+                createdAt, passes, devices, 0, 0);
     }
 
     public int shardCount() {

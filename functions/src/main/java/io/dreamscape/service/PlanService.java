@@ -22,8 +22,15 @@ import java.time.Clock;
 public final class PlanService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** {@code base}: a base job (worker index {@code baseIndex}) runs before the shards (plan version 2). */
-    public record Result(JobId jobId, int shardCount, int arraySize, boolean base, int baseIndex) {
+    /**
+     * {@code devices}: GPUs the one shard runs on together (the state machine picks the job definition by it);
+     * {@code base}: a base job (worker index {@code baseIndex}) runs before the shards (plan version 2).
+     */
+    public record Result(JobId jobId, int shardCount, int arraySize, int devices, boolean base, int baseIndex) {
+        public Result(JobId jobId, int shardCount, int arraySize) {
+            this(jobId, shardCount, arraySize, 1, false, shardCount);
+        }
+
     }
 
     private final ObjectStore objects;
@@ -69,8 +76,8 @@ public final class PlanService {
         } else if (job.state() == JobState.FAILED) {
             throw new IllegalStateException("job " + id + " has failed: " + job.error());
         }
-        log.info("planned", "shards", plan.shardCount(), "totalWork", plan.totalWork(), "gpuSeconds",
-                plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
-        return new Result(id, plan.shardCount(), plan.arraySize(), plan.hasBase(), plan.baseIndex());
+        log.info("planned", "shards", plan.shardCount(), "devices", plan.devices(), "totalWork", plan.totalWork(),
+                "gpuSeconds", plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
+        return new Result(id, plan.shardCount(), plan.arraySize(), plan.devices(), plan.hasBase(), plan.baseIndex());
     }
 }
