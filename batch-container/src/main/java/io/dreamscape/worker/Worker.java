@@ -105,9 +105,9 @@ public final class Worker {
     }
 
     /**
-     * Shard {@code index}'s seed: the plan's own seed when the plan has a single shard (so the cloud result equals
-     * {@code dreamscape dream --seed S} on the same image), else a SplitMix64 mix of the seed and the index, so each
-     * shard has its own random stream and every attempt of a shard the same one.
+     * The per-shard seed of plan version 1 (each shard its own dream): the plan's own seed for a single shard, else a
+     * SplitMix64 mix of the seed and the index. Since plan version 2 every shard and the base use the plan's own seed
+     * (one dream, one tile grid); this stays for the benchmark's "independent shards" baseline.
      */
     public static long shardSeed(long planSeed, int shardCount, int index) {
         if (shardCount == 1) return planSeed;
