@@ -48,7 +48,7 @@ class LocalModeSplitE2ETest {
             String log = Files.readString(local.log);
             assertTrue(log.contains("dreaming the base"), log);
             assertTrue(log.indexOf("dreaming the base") < log.indexOf("\"shard\":0"), "the base runs before the shards");
-            X
+            assertFalse(Files.exists(bucket.resolve("jobs/" + jobId + "/base/detail.png")), "the base's detail is tidied away");
             assertTrue(Files.exists(bucket.resolve("outputs")), "the result is written");
         }
     }

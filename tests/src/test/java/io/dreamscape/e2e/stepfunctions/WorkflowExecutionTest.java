@@ -273,8 +273,8 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         lastRuns.add(run);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
-        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "SingleOrArray", "DreamMultiGpu", "Assemble",
-                "Done"), run.statesEntered());
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "BaseOrShards", "SingleOrArray", "DreamMultiGpu",
+                "Assemble", "Done"), run.statesEntered(), "one shard on several GPUs: no base job");
         JsonNode submitted = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamMultiGpu"))
                 .findFirst().orElseThrow().payload();
         assertEquals(AslSubstitutions.MULTI_GPU_JOB_QUEUE, submitted.path("JobQueue").asText());
