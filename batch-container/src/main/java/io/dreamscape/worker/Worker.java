@@ -87,6 +87,8 @@ public final class Worker {
     private final JsonLog log;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** The job's guide image (null without one); fetched before the input (see {@link GuideDownload}). */
+    private io.dreamscape.engine.GuideImage guide;
     /** This attempt's usage record; set once dreaming is about to start (see {@link UsageRecorder}). */
     private UsageRecorder usage;
 
@@ -199,10 +201,12 @@ public final class Worker {
         try (DreamNetwork network = openNetwork(params, dir)) {
             List<LayerWeight> layers;
             try {
-                layers = LayerSelection.resolve(params, network.layers());
+                layers = LayerSelection.resolve(params, network.layers(), network.channels());
             } catch (RuntimeException e) {
                 throw WorkerException.permanent(prefix() + message(e), e);
             }
+            guide = params.guide() == null ? null
+                    : GuideDownload.fetch(objects, StorageLayout.guideKey(params.guide()), params.tile(), dir, prefix());
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
             try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
@@ -231,7 +235,7 @@ public final class Worker {
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
-        try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
+        try (GradientStep gradients = new GradientStep(network, layers, config.device(), guide)) {
             result = new DreamEngine(gradients, params, dir).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,

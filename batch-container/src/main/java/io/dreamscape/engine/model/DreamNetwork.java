@@ -3,6 +3,7 @@ package io.dreamscape.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +24,15 @@ public interface DreamNetwork extends AutoCloseable {
      * Implementations compute no deeper than the deepest requested layer where they can.
      */
     NDList activations(NDArray input, List<String> layers);
+
+    /**
+     * Channel count of each dream layer (the C of its N×C×H×W activation), in {@link #layers()} order. Known from the
+     * architecture or a sidecar where possible; else learnt once by one forward pass of a small input (and cached).
+     * An empty map means unknown (channel indexes are then checked when the layer is first computed).
+     */
+    default Map<String, Integer> channels() {
+        return Map.of();
+    }
 
     /** A short description for logs and errors, e.g. the file name. */
     String name();
