@@ -106,15 +106,47 @@ final class Objective {
             if (guide == null) {
                 term = a.reshape(n, -1).square().mean(new int[] {1});
             } else {
-                // x: N×P×C (positions × features), y: C×M → N×P×M dot products; best guide match per position
                 NDArray x = a.reshape(n, a.getShape().get(1), -1).transpose(0, 2, 1);
-                term = x.matMul(guide[i]).max(new int[] {2}).mean(new int[] {1});
+                term = bestMatch(x, guide[i]).mean(new int[] {1});
             }
             term = term.mul(weights[i]);
             sum = sum == null ? term : sum.add(term);
         }
         return sum;
     }
+
+    /**
+     * For each window and position, the largest dot product with any guide position: {@code x} is N×P×C (positions ×
+     * features), {@code y} C×M. The N×P×M products are made {@link #CHUNK_FLOATS} at a time over the guide's positions
+     * and each chunk is freed once its maximum is taken (the maximum's backward keeps only the argmax, the product's
+     * only x and y), so memory stays bounded for shallow layers with many positions.
+     */
+    static NDArray bestMatch(NDArray x, NDArray y) {
+        return bestMatch(x, y, CHUNK_FLOATS);
+    }
+
+    static NDArray bestMatch(NDArray x, NDArray y, long chunkFloats) {
+        long rows = x.getShape().get(0) * x.getShape().get(1);
+        long m = y.getShape().get(1);
+        long chunk = Math.max(1, chunkFloats / Math.max(1, rows));
+        if (chunk >= m) {
+            NDArray dots = x.matMul(y);
+            NDArray best = dots.max(new int[] {2});
+            dots.close();
+            return best;
+        }
+        NDList maxima = new NDList();
+        for (long j = 0; j < m; j += chunk) {
+            NDArray part = y.get(new NDIndex(":, {}:{}", j, Math.min(m, j + chunk)));
+            NDArray dots = x.matMul(part);
+            maxima.add(dots.max(new int[] {2}));
+            dots.close();
+        }
+        return ai.djl.ndarray.NDArrays.stack(maxima, 2).max(new int[] {2});
+    }
+
+    /** Largest dot-product block made at once (floats): 64 MB. */
+    static final long CHUNK_FLOATS = 1L << 24;
 
     private static NDArray select(NDArray activation, NDArray channelIndex) {
         return channelIndex == null ? activation : activation.get(new NDIndex(":, {}", channelIndex));

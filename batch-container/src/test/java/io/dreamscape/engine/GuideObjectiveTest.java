@@ -156,6 +156,41 @@ class GuideObjectiveTest {
         }
     }
 
+    @Test
+    void theBestMatchMadeInChunksEqualsTheOneBigProductWithTheSameGradient() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray y = m.randomNormal(new Shape(6, 37));
+            float[] grads = null;
+            float[] values = null;
+            for (long chunk : new long[] {1L << 24, 2 * 15 * 5, 1}) { // whole, 5 guide positions at a time, 1
+                boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                try (NDManager s = m.newSubManager()) {
+                    float[] data = new float[2 * 15 * 6];
+                    SplittableRandom r = new SplittableRandom(4);
+                    for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian();
+                    NDArray x = s.create(data, new Shape(2, 15, 6));
+                    x.setRequiresGradient(true);
+                    NDArray best = Objective.bestMatch(x, y, chunk);
+                    NDArray loss = best.sum();
+                    ai.djl.pytorch.jni.JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) loss,
+                            (ai.djl.pytorch.engine.PtNDArray) loss.onesLike(), false, false);
+                    float[] v = best.toFloatArray();
+                    float[] g = x.getGradient().toFloatArray();
+                    if (values == null) {
+                        values = v;
+                        grads = g;
+                    } else {
+                        assertArrayEquals(values, v, 1e-6f, "chunk " + chunk);
+                        assertArrayEquals(grads, g, 1e-6f, "chunk " + chunk);
+                    }
+                } finally {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+                }
+            }
+        }
+    }
+
     static DreamParameters params(int tile, String deviceMemory) {
         return DreamParameters.defaults().with(ParameterJson.parse("{\"layers\": [\"conv2\", \"conv3:0.5\"], \"octaves\": 2,"
                 + " \"steps\": 3, \"jitter\": 16, \"tile\": " + tile + ", \"deviceMemory\": \"" + deviceMemory + "\"}"))
