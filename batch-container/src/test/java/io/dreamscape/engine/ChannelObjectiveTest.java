@@ -193,6 +193,10 @@ class ChannelObjectiveTest {
                 () -> LayerSelection.resolve(unknown, net.layers(), net.channels()));
         assertEquals("unknown layer 'conv9'; this model's layers are: conv1 (8 channels), conv2 (16 channels), "
                 + "conv3 (16 channels)", u.getMessage());
+        // the engine's own guard (callers that skip LayerSelection) says the same
+        IllegalArgumentException guard = assertThrows(IllegalArgumentException.class,
+                () -> new GradientStep(net, List.of(new LayerWeight("conv9", 1.0)), Device.cpu()));
+        assertEquals(u.getMessage(), guard.getMessage());
     }
 
     /** A network that counts its forward passes (to show that bad channels are refused before any). */

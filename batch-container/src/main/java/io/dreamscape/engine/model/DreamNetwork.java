@@ -43,7 +43,14 @@ public interface DreamNetwork extends AutoCloseable {
     static void requireKnown(DreamNetwork net, Set<String> names) {
         for (String n : names) {
             if (!net.layers().contains(n)) {
-                throw new IllegalArgumentException("unknown layer '" + n + "'; this model's layers are: " + String.join(", ", net.layers()));
+                Map<String, Integer> channels;
+                try {
+                    channels = net.channels();
+                } catch (RuntimeException e) {
+                    channels = Map.of(); // the counts only decorate the message
+                }
+                throw new IllegalArgumentException("unknown layer '" + n + "'; this model's layers are: "
+                        + io.dreamscape.job.LayerSelection.describe(net.layers(), channels));
             }
         }
     }
