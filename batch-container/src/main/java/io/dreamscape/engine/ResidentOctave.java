@@ -37,6 +37,7 @@ final class ResidentOctave implements AutoCloseable {
     private final int height;
     private NDArray x;
     private boolean hostCurrent;
+    private boolean laplacian;
 
     ResidentOctave(GradientStep gradients, DeviceTransfers transfers, EdgeMode edges, int batch, ParallelRows pool,
                    FloatPlanes working) {
@@ -55,6 +56,11 @@ final class ResidentOctave implements AutoCloseable {
         this.height = working.height();
         this.x = transfers.upload(working, manager);
         this.hostCurrent = true;
+    }
+
+    /** Normalise each step's gradient per Laplacian band ({@link LaplacianTensors}) before the mean-|g| scaling. */
+    void laplacian(boolean on) {
+        this.laplacian = on;
     }
 
     /** One step; returns the pixel-weighted objective. {@code progress} gets cumulative window pixels done. */
@@ -127,6 +133,7 @@ final class ResidentOctave implements AutoCloseable {
                     tiles.get(0).y().coreStart(), height, edges.y());
             // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
             // (a float64 copy of the gradient would cost one more pass over it).
+            if (laplacian) g = LaplacianTensors.normalize(g, edges);
             double sumAbs = g.abs().sum().getFloat();
             double meanAbs = sumAbs / (3.0 * width * height);
             NDArray next = x;
