@@ -1,6 +1,7 @@
 package io.dreamscape.cli;
 
 import ai.djl.Device;
+import io.dreamscape.engine.DeviceCount;
 import io.dreamscape.engine.DreamFile;
 import io.dreamscape.engine.DreamListener;
 import io.dreamscape.engine.GuideImage;
@@ -140,6 +141,10 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--devices", paramLabel = "N", description = "devices one image runs on (default: with --device gpu every "
+            + "visible GPU, else 1; or $DREAMSCAPE_DEVICES); the result is the one-device result")
+    String devices;
+
     @Option(names = "--scratch", paramLabel = "DIR", description = "folder for the memory-mapped working image (default: the system temp folder)")
     Path scratch;
 
@@ -157,6 +162,7 @@ public final class DreamCommand implements Callable<Integer> {
                 return EXIT_BAD_IMAGE;
             }
             Device dev = DeviceOption.parse(device);
+            List<Device> all = DeviceOption.all(dev, device, devices != null ? devices : System.getenv(DeviceCount.ENV));
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
             // The guide is read before the model opens: an unreadable one is a usage error, found at once.
             GuideImage guideImage = params.guide() == null ? null
@@ -174,7 +180,8 @@ public final class DreamCommand implements Callable<Integer> {
                             }
                         }
                     };
-                    r = DreamFile.run(input, output, params, net, dev, scratchDir, listener, guideImage);
+                    r = DreamFile.run(input, output, params, net, all, d -> Networks.open(params.model(), weights, d),
+                            scratchDir, listener, guideImage);
                 }
                 if (!quiet) {
                     err.printf(Locale.ROOT, "dreamscape: wrote %s (%d×%d, layers %s, seed %d)%n", output, r.width(), r.height(),

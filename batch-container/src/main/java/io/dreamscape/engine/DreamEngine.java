@@ -29,6 +29,7 @@ public final class DreamEngine {
     public static final int MIN_WINDOW = OctaveSizes.MIN_WINDOW;
 
     private final GradientStep gradients;
+    private final DeviceQueue devices;
     private final DreamParameters params;
     private final Path scratch;
     private final TileScheduler scheduler;
@@ -41,13 +42,24 @@ public final class DreamEngine {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
+        this(List.of(gradients), params, scratch);
+    }
+
+    /**
+     * One image on several devices, one {@link GradientStep} each ({@link DeviceQueue}): windows go to whichever
+     * device is free, sums and the one normaliser are taken on one thread in tile order, so the result is the
+     * single-device result.
+     */
+    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
+        GradientStep gradients = devices.get(0);
         this.gradients = gradients;
         this.params = params;
         this.scratch = scratch;
         this.edges = Edges.of(params.wrap());
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
-        this.workers = TorchRuntime.workers(gradients.device());
+        this.devices = new DeviceQueue(devices, TorchRuntime.workers(gradients.device()));
+        this.workers = this.devices.slots();
         this.budget = DevicePlan.budget(params, gradients.device());
         this.laplacian = params.normalize() == Normalize.LAPLACIAN ? new LaplacianNormalizer(edges, scratch) : null;
     }
@@ -133,7 +145,7 @@ public final class DreamEngine {
 
     /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
     private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
-        try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+        try (ResidentOctave octave = new ResidentOctave(devices, transfers, edges, batch, pool(), working)) {
             octave.laplacian(laplacian != null);
             for (int s = first; s < params.steps(); s++) {
                 int W = working.width();
@@ -201,7 +213,7 @@ public final class DreamEngine {
             List<double[]> parts = pool().run(chunk.size(), i -> {
                 Tile t = chunk.get(i);
                 float[] window = TileIO.readWindow(working, t, edges);
-                GradientStep.Result r = gradients.compute(window, t.x().windowLength(), t.y().windowLength());
+                GradientStep.Result r = devices.call((d, g) -> g.compute(window, t.x().windowLength(), t.y().windowLength()));
                 // Each tile's objective is a mean over its own window; weighting by the window's share of the step
                 // makes the tiles' gradients commensurable, as if the objective were one mean over all windows.
                 float share = (float) ((double) t.windowPixels() / windowPixels);
