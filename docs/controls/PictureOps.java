@@ -11,7 +11,8 @@ import javax.imageio.stream.ImageOutputStream;
 /**
  * The few picture operations make-pictures.sh needs, with the JDK alone (run as {@code java PictureOps.java ...}):
  * {@code fit IN OUT WIDTH HEIGHT} crops the centre of IN to WIDTH:HEIGHT and scales it to WIDTH×HEIGHT (bicubic);
- * {@code roll IN OUT QUALITY} writes IN shifted right by half its width (wrapping) as a JPEG.
+ * {@code roll IN OUT QUALITY} writes IN shifted right by half its width (wrapping) as a JPEG;
+ * {@code jpeg IN OUT QUALITY} writes IN as a JPEG.
  */
 public class PictureOps {
     public static void main(String[] a) throws Exception {
@@ -35,11 +36,12 @@ public class PictureOps {
             g.drawImage(in, 0, 0, w, h, x0, y0, x0 + cw, y0 + ch, null);
             g.dispose();
             ImageIO.write(out, "png", new File(a[2]));
-        } else if (a[0].equals("roll")) {
+        } else if (a[0].equals("roll") || a[0].equals("jpeg")) {
             int w = in.getWidth();
+            int shift = a[0].equals("roll") ? w / 2 : 0;
             BufferedImage out = new BufferedImage(w, in.getHeight(), BufferedImage.TYPE_INT_RGB);
             for (int y = 0; y < in.getHeight(); y++)
-                for (int x = 0; x < w; x++) out.setRGB((x + w / 2) % w, y, in.getRGB(x, y));
+                for (int x = 0; x < w; x++) out.setRGB((x + shift) % w, y, in.getRGB(x, y));
             ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
             ImageWriteParam p = writer.getDefaultWriteParam();
             p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -51,7 +53,7 @@ public class PictureOps {
             }
             writer.dispose();
         } else {
-            throw new IllegalArgumentException("fit IN OUT WIDTH HEIGHT | roll IN OUT QUALITY");
+            throw new IllegalArgumentException("fit IN OUT WIDTH HEIGHT | roll IN OUT QUALITY | jpeg IN OUT QUALITY");
         }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.dreamscape.engine.DeviceCount;
 import io.dreamscape.engine.DreamFile;
 import io.dreamscape.engine.DreamListener;
+import io.dreamscape.engine.GuideImage;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
 import io.dreamscape.imaging.ImageException;
@@ -55,7 +56,8 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "PATH", description = "GoogLeNet weights file (googlenet-1378be20.pth); else the cache or a download")
     Path weights;
 
-    @Option(names = "--layer", paramLabel = "NAME[:WEIGHT]", description = "layer to dream on; repeat for several")
+    @Option(names = "--layer", paramLabel = "NAME[#C1,C2][:WEIGHT]", description = "layer to dream on, optionally only "
+            + "some of its channels (e.g. inception4c#12,40:0.5); repeat for several; 'dreamscape models' lists them")
     List<String> layers;
 
     @Option(names = "--preset", description = "a named look: impressionist, classic, animalist")
@@ -162,6 +164,9 @@ public final class DreamCommand implements Callable<Integer> {
             Device dev = DeviceOption.parse(device);
             List<Device> all = DeviceOption.all(dev, device, devices != null ? devices : System.getenv(DeviceCount.ENV));
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
+            // The guide is read before the model opens: an unreadable one is a usage error, found at once.
+            GuideImage guideImage = params.guide() == null ? null
+                    : GuideImage.load(Path.of(params.guide()), params.tile(), scratchDir);
             try (DownloadBar download = new DownloadBar(quiet);
                  DreamNetwork net = openNetwork(params, dev, download)) {
                 DreamFile.Result r;
@@ -176,7 +181,7 @@ public final class DreamCommand implements Callable<Integer> {
                         }
                     };
                     r = DreamFile.run(input, output, params, net, all, d -> Networks.open(params.model(), weights, d),
-                            scratchDir, listener);
+                            scratchDir, listener, guideImage);
                 }
                 if (!quiet) {
                     err.printf(Locale.ROOT, "dreamscape: wrote %s (%d×%d, layers %s, seed %d)%n", output, r.width(), r.height(),

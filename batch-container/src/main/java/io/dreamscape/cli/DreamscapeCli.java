@@ -9,13 +9,14 @@ import picocli.CommandLine.Command;
 /**
  * The {@code dreamscape} command: {@code local} (the default: the whole workflow on this machine), {@code dream} (one
  * file), {@code plan} (what a cloud run of a file would do and cost), {@code worker} (one shard of a cloud job, the AWS
- * Batch entry point) and {@code doctor} (a smoke test of the engine on this machine).
+ * Batch entry point), {@code doctor} (a smoke test of the engine on this machine) and {@code models} (models, layers
+ * and channel counts).
  */
 @Command(name = "dreamscape", mixinStandardHelpOptions = true, version = "dreamscape 0.1.0",
         description = {"DeepDream for giant images.", "",
                 "Without a command, starts local mode with its defaults (same as 'dreamscape local')."},
         subcommands = {LocalCommand.class, DreamCommand.class, PlanCommand.class, WorkerCommand.class,
-                DoctorCommand.class})
+                DoctorCommand.class, ModelsCommand.class})
 public final class DreamscapeCli implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -26,6 +26,13 @@ public final class DeviceSteps implements AutoCloseable {
 
     public static <E extends Exception> DeviceSteps open(DreamNetwork first, List<LayerWeight> layers,
                                                          List<Device> devices, Opener<E> opener) throws E {
+        return open(first, layers, devices, opener, null);
+    }
+
+    /** With a guide image (may be null): each device's step computes the same guide features from it. */
+    public static <E extends Exception> DeviceSteps open(DreamNetwork first, List<LayerWeight> layers,
+                                                         List<Device> devices, Opener<E> opener, GuideImage guide)
+            throws E {
         DeviceSteps s = new DeviceSteps();
         try {
             for (Device d : devices) {
@@ -34,7 +41,7 @@ public final class DeviceSteps implements AutoCloseable {
                     net = opener.open(d);
                     s.opened.add(net);
                 }
-                s.steps.add(new GradientStep(net, layers, d));
+                s.steps.add(new GradientStep(net, layers, d, guide));
             }
             return s;
         } catch (Exception e) {

@@ -41,11 +41,19 @@ public final class DreamFile {
     public static Result run(Path in, Path out, DreamParameters params, DreamNetwork network, List<Device> devices,
                              DeviceSteps.Opener<IOException> opener, Path scratch, DreamListener listener)
             throws IOException {
+        GuideImage guide = params.guide() == null ? null : GuideImage.load(Path.of(params.guide()), params.tile(), scratch);
+        return run(in, out, params, network, devices, opener, scratch, listener, guide);
+    }
+
+    /** As above with the guide image already loaded ({@code params.guide()} is then only its name). */
+    public static Result run(Path in, Path out, DreamParameters params, DreamNetwork network, List<Device> devices,
+                             DeviceSteps.Opener<IOException> opener, Path scratch, DreamListener listener,
+                             GuideImage guide) throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) {
             throw new ImageException("the output " + out + " is the input file; choose another name (inputs are never overwritten)");
         }
         ImageFormat outFormat = ImageFormat.forFileName(out.getFileName().toString());
-        List<LayerWeight> layers = LayerSelection.resolve(params, network.layers());
+        List<LayerWeight> layers = LayerSelection.resolve(params, network.layers(), network.channels());
         ImageInfo info = RegionDecoder.probe(in, params.maxPixels());
         byte[] exif = ImageDecoder.readExif(in);
         List<Double> objectives = new ArrayList<>();
@@ -54,7 +62,7 @@ public final class DreamFile {
         StreamedInput.Loaded loaded = StreamedInput.load(in, info, scratch);
         int bits = loaded.bitsPerSample();
         try (FloatPlanes image = loaded.planes();
-             DeviceSteps gradients = DeviceSteps.open(network, layers, devices, opener)) {
+             DeviceSteps gradients = DeviceSteps.open(network, layers, devices, opener, guide)) {
             // One full collection hands the decode's heap back to the OS before libtorch allocates for the tiles, so
             // the two peaks do not add up: the streamed decode's short-lived row garbage (the young generation fills
             // with it), or the classic decode's whole image (an interlaced PNG). Measured: docs/benchmarks.md.

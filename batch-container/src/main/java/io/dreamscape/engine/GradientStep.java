@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One model call: the gradient of the dream objective with respect to a batch of tile windows. The objective of a
- * window is {@code Σ weight · mean(activation²)} over the requested layers (means over that window's own activations),
- * as in google/deepdream; a batch's loss is the sum of its windows' objectives, so each window's gradient is the one
+ * window is {@code Σ weight · mean(activation²)} over the requested layers (means over that window's own activations,
+ * over the chosen channels where a layer names some), as in google/deepdream, or the guided objective with a guide
+ * image ({@link Objective}); a batch's loss is the sum of its windows' objectives, so each window's gradient is the one
  * it would get alone.
  *
  * <p>Thread-safe: several threads may compute at once (the engine does so on the CPU, see {@link TorchRuntime}).
@@ -25,8 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GradientStep implements AutoCloseable {
     private final DreamNetwork network;
-    private final List<String> layers;
-    private final float[] weights;
+    private final Objective objective;
     private final NDManager root;
     private final Device device;
     private final AtomicLong computeNanos = new AtomicLong();
@@ -35,14 +35,24 @@ public final class GradientStep implements AutoCloseable {
     private final AtomicLong hostWindows = new AtomicLong();
 
     public GradientStep(DreamNetwork network, List<LayerWeight> objective, Device device) {
-        DreamNetwork.requireKnown(network, new java.util.HashSet<>(objective.stream().map(LayerWeight::name).toList()));
+        this(network, objective, device, null);
+    }
+
+    /**
+     * With a {@code guide} (may be null), the objective is google/deepdream's guided one, towards the guide's
+     * features (computed here, once, on the device); see {@link Objective}.
+     */
+    public GradientStep(DreamNetwork network, List<LayerWeight> objective, Device device, GuideImage guide) {
         this.network = network;
-        this.layers = objective.stream().map(LayerWeight::name).toList();
-        this.weights = new float[objective.size()];
-        for (int i = 0; i < weights.length; i++) weights[i] = (float) objective.get(i).weight();
         Engine engine = TorchRuntime.engine();
         this.device = device;
         this.root = engine.newBaseManager(device);
+        try {
+            this.objective = Objective.create(network, objective, root, guide);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
     }
 
     /** Gradient (planar, 3·h·w, same layout as {@code window}) and the objective's value for this window. */
@@ -88,13 +98,8 @@ public final class GradientStep implements AutoCloseable {
             JniUtils.setGradMode(true);
             NDArray x = owned ? windows : windows.duplicate();
             x.setRequiresGradient(true);
-            NDList acts = network.activations(x, layers);
-            NDArray perWindow = null;
-            for (int i = 0; i < acts.size(); i++) {
-                NDArray a = acts.get(i);
-                NDArray term = a.reshape(a.getShape().get(0), -1).square().mean(new int[] {1}).mul(weights[i]);
-                perWindow = perWindow == null ? term : perWindow.add(term);
-            }
+            NDList acts = network.activations(x, objective.layers());
+            NDArray perWindow = objective.perWindow(acts);
             NDArray loss = perWindow.sum();
             JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
             float[] objectives = perWindow.toFloatArray();

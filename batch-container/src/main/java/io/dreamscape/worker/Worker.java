@@ -89,6 +89,8 @@ public final class Worker {
     private final JsonLog log;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** The job's guide image (null without one); fetched before the input (see {@link GuideDownload}). */
+    private io.dreamscape.engine.GuideImage guide;
     /** This attempt's usage record; set once dreaming is about to start (see {@link UsageRecorder}). */
     private UsageRecorder usage;
 
@@ -202,10 +204,12 @@ public final class Worker {
         try (DreamNetwork network = openNetwork(params, dir)) {
             List<LayerWeight> layers;
             try {
-                layers = LayerSelection.resolve(params, network.layers());
+                layers = LayerSelection.resolve(params, network.layers(), network.channels());
             } catch (RuntimeException e) {
                 throw WorkerException.permanent(prefix() + message(e), e);
             }
+            guide = params.guide() == null ? null
+                    : GuideDownload.fetch(objects, StorageLayout.guideKey(params.guide()), params.tile(), dir, prefix());
             FloatPlanes baseDetail = target.needsBase() ? baseDetail(target, dir) : null;
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
@@ -240,7 +244,8 @@ public final class Worker {
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
-        try (DeviceSteps gradients = DeviceSteps.open(network, layers, config.devices(), d -> openNetwork(params, dir, d))) {
+        try (DeviceSteps gradients = DeviceSteps.open(network, layers, config.devices(), d -> openNetwork(params, dir, d),
+                guide)) {
             result = target.engine(gradients.steps(), dir, baseDetail).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,

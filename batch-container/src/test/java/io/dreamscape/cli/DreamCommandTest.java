@@ -181,7 +181,7 @@ class DreamCommandTest {
         Run r = dream(in.toString(), "-o", dir.resolve("o.png").toString(), "--model",
                 TestFixtures.fixture("tiny_tuple.pt").toString(), "--layer", "nope");
         assertEquals(DreamCommand.EXIT_USAGE, r.exit());
-        assertTrue(r.err().contains("unknown layer 'nope'") && r.err().contains("conv1, conv2, conv3"), r.err());
+        assertTrue(r.err().contains("unknown layer 'nope'") && r.err().contains("conv1 (8 channels), conv2 (16 channels), conv3 (16 channels)"), r.err());
     }
 
     @Test

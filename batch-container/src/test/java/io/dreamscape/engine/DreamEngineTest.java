@@ -85,6 +85,11 @@ class DreamEngineTest {
      * model call, gradient cropped back, normalised by its mean absolute value, added and clipped.
      */
     float[] classic(FloatPlanes image, DreamParameters p) {
+        return classic(image, p, gradients, scratch);
+    }
+
+    /** The classic algorithm with any gradient step (a guided one, say). */
+    static float[] classic(FloatPlanes image, DreamParameters p, GradientStep gradients, Path scratch) {
         List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), p.octaves(), p.octaveScale());
         int n = sizes.size();
         FloatPlanes[] bases = new FloatPlanes[n];

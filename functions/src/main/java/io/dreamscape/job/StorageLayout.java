@@ -20,6 +20,7 @@ package io.dreamscape.job;
  *                                                    after its tiles; see io.dreamscape.stitch.DeepZoomWriter)
  *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (any size: streamed)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
+ * guides/{file}                                      guide images an upload may name ("guide": "flowers.jpg")
  * </pre>
  *
  * {@code file} is the upload's file name with its extension, {@code name} the same without the extension, and
@@ -44,6 +45,11 @@ public final class StorageLayout {
     /** Where a TorchScript model named in the parameters ({@code "model": "name.pt"}) is kept in the bucket. */
     public static String modelKey(String modelFileName) {
         return "models/" + modelFileName;
+    }
+
+    /** Where a guide image named in an upload's parameters ({@code "guide": "flowers.jpg"}) is kept in the bucket. */
+    public static String guideKey(String guideFileName) {
+        return "guides/" + guideFileName;
     }
 
     public static String planKey(JobId id) {

@@ -41,14 +41,27 @@ final class ModelCheck {
         if (sidecar.isEmpty()) {
             return;
         }
-        Set<String> names = outputNames(objects.getBytes(sidecarKey), sidecarKey);
+        byte[] sidecarBytes = objects.getBytes(sidecarKey);
+        Set<String> names = outputNames(sidecarBytes, sidecarKey);
         try {
-            // As the worker will choose: explicit layers must exist; a preset's maps to the same relative depth.
-            LayerSelection.resolve(p, List.copyOf(names));
+            // As the worker will choose: explicit layers must exist (and their channels, where the sidecar counts
+            // them); a preset's maps to the same relative depth.
+            LayerSelection.resolve(p, List.copyOf(names), channelCounts(sidecarBytes));
         } catch (ParameterException e) {
             throw new Rejection(e.getMessage().replace("this model's layers are", "the layers of " + p.model() + " ("
                     + sidecarKey + ") are"));
         }
+    }
+
+    /** {@code outputs[].channels} by name, where the sidecar gives them. */
+    private static java.util.Map<String, Integer> channelCounts(byte[] sidecar) throws IOException {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        for (JsonNode o : JSON.readTree(sidecar).path("outputs")) {
+            if (o.path("name").isTextual() && o.path("channels").canConvertToInt() && o.path("channels").asInt() > 0) {
+                m.put(o.get("name").asText(), o.get("channels").asInt());
+            }
+        }
+        return m;
     }
 
     private static Set<String> outputNames(byte[] sidecar, String key) throws Rejection {

@@ -1,6 +1,7 @@
 package io.dreamscape.service;
 
 import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.LayerSelection;
 import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
@@ -9,6 +10,7 @@ import io.dreamscape.job.Presets;
 import io.dreamscape.job.StorageLayout;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -23,6 +25,13 @@ public final class UploadParameters {
     public static final List<String> GOOGLENET_LAYERS = List.of("conv1", "conv2", "conv3", "inception3a", "inception3b",
             "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "inception5a", "inception5b",
             "maxpool1", "maxpool2", "maxpool3", "maxpool4");
+    /** Channel counts of GoogLeNet's dream layers (torchvision's architecture; the engine's agree, see its tests). */
+    public static final Map<String, Integer> GOOGLENET_CHANNELS = Map.ofEntries(Map.entry("conv1", 64),
+            Map.entry("maxpool1", 64), Map.entry("conv2", 64), Map.entry("conv3", 192), Map.entry("maxpool2", 192),
+            Map.entry("inception3a", 256), Map.entry("inception3b", 480), Map.entry("maxpool3", 480),
+            Map.entry("inception4a", 512), Map.entry("inception4b", 512), Map.entry("inception4c", 512),
+            Map.entry("inception4d", 528), Map.entry("inception4e", 832), Map.entry("maxpool4", 832),
+            Map.entry("inception5a", 832), Map.entry("inception5b", 1024));
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "tif", "tiff");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\\.pt");
     private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./-]{1,100}");
@@ -84,6 +93,13 @@ public final class UploadParameters {
             }
             if (!LAYER.matcher(l.name()).matches()) {
                 throw new Rejection("layer name '" + l.name() + "' has characters outside letters, digits, '_', '.', '/', '-'");
+            }
+        }
+        if (p.model().equals(DreamParameters.DEFAULT_MODEL)) {
+            try {
+                LayerSelection.checkChannels(p.layers(), GOOGLENET_CHANNELS);
+            } catch (ParameterException e) {
+                throw new Rejection(e.getMessage());
             }
         }
         return p;

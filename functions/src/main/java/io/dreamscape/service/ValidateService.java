@@ -111,6 +111,7 @@ public final class ValidateService {
         }
         DreamParameters p = UploadParameters.resolve(preset, head.metadata().get(UploadParameters.METADATA_NAME));
         ModelCheck.check(objects, p);
+        GuideCheck.check(objects, p);
         ImageInfo info = probe(s, head.size());
         long maxPixels = Math.min(limits.maxPixels(), p.maxPixels());
         if (info.pixels() > limits.maxPixels()) {

@@ -377,8 +377,8 @@ class StacksTest {
                 boolean objectAction = actionsOf(st).stream().anyMatch(a -> a.startsWith("s3:") && a.contains("Object"));
                 if (objectAction) {
                     for (String r : resourcesOf(st)) {
-                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models)/\\*\"?.*"),
-                                "object access outside uploads/, jobs/, outputs/, models/: " + r);
+                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models|guides)/\\*\"?.*"),
+                                "object access outside uploads/, jobs/, outputs/, models/, guides/: " + r);
                     }
                 }
             }
@@ -408,6 +408,16 @@ class StacksTest {
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
                         && st.path("Resource").toString().contains("/models/*")),
                 "Validate HEADs models/NAME.pt and reads models/NAME.json: " + statements);
+    }
+
+    @Test
+    void validateAndTheWorkerCanReadGuideImages() {
+        for (String role : List.of("ValidateRole", "WorkerRole")) {
+            List<JsonNode> statements = statementsOfRole(role);
+            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                            && st.path("Resource").toString().contains("/guides/*")),
+                    role + " reads guides/NAME (an upload's \"guide\"): " + statements);
+        }
     }
 
     @Test

@@ -142,6 +142,31 @@ public final class GoogLeNetNetwork implements DreamNetwork {
         return LAYERS;
     }
 
+    /** Channel counts of {@link #LAYERS}, from torchvision's architecture (no weights needed). */
+    public static final Map<String, Integer> CHANNELS = channelCounts();
+
+    private static Map<String, Integer> channelCounts() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        int c = 0;
+        for (String l : LAYERS) {
+            switch (l) {
+                case "conv1", "conv2" -> c = 64;
+                case "conv3" -> c = 192;
+                default -> {
+                    if (l.startsWith("inception")) c = GoogLeNetArchitecture.inception(l).out();
+                    // a max-pool keeps the channels of the layer before it
+                }
+            }
+            m.put(l, c);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public Map<String, Integer> channels() {
+        return CHANNELS;
+    }
+
     @Override
     public String name() {
         return name;

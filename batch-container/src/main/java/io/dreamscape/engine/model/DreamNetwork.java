@@ -3,6 +3,7 @@ package io.dreamscape.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,6 +25,15 @@ public interface DreamNetwork extends AutoCloseable {
      */
     NDList activations(NDArray input, List<String> layers);
 
+    /**
+     * Channel count of each dream layer (the C of its N×C×H×W activation), in {@link #layers()} order. Known from the
+     * architecture or a sidecar where possible; else learnt once by one forward pass of a small input (and cached).
+     * An empty map means unknown (channel indexes are then checked when the layer is first computed).
+     */
+    default Map<String, Integer> channels() {
+        return Map.of();
+    }
+
     /** A short description for logs and errors, e.g. the file name. */
     String name();
 
@@ -33,7 +43,14 @@ public interface DreamNetwork extends AutoCloseable {
     static void requireKnown(DreamNetwork net, Set<String> names) {
         for (String n : names) {
             if (!net.layers().contains(n)) {
-                throw new IllegalArgumentException("unknown layer '" + n + "'; this model's layers are: " + String.join(", ", net.layers()));
+                Map<String, Integer> channels;
+                try {
+                    channels = net.channels();
+                } catch (RuntimeException e) {
+                    channels = Map.of(); // the counts only decorate the message
+                }
+                throw new IllegalArgumentException("unknown layer '" + n + "'; this model's layers are: "
+                        + io.dreamscape.job.LayerSelection.describe(net.layers(), channels));
             }
         }
     }

@@ -32,6 +32,11 @@ public final class TorchScriptNetwork implements DreamNetwork {
     /** For tuple outputs: layer name → tuple index; null for dict outputs. */
     private final Map<String, Integer> tupleIndex;
     private final String name;
+    /** Channel counts: from the sidecar when it gives every layer's, else probed once (see {@link #channels()}). */
+    private volatile Map<String, Integer> channels;
+
+    /** Side of the square input the channel probe runs (small: only the channel axis is read). */
+    static final int PROBE_SIDE = 64;
 
     private TorchScriptNetwork(Model model, List<String> layers, Map<String, Integer> tupleIndex, String name) {
         this.model = model;
@@ -63,7 +68,9 @@ public final class TorchScriptNetwork implements DreamNetwork {
                 Map<String, Integer> index = readSidecar(sidecar);
                 List<String> ordered = index.entrySet().stream().sorted(Map.Entry.comparingByValue())
                         .map(Map.Entry::getKey).toList();
-                return new TorchScriptNetwork(model, ordered, index, file.getFileName().toString());
+                TorchScriptNetwork net = new TorchScriptNetwork(model, ordered, index, file.getFileName().toString());
+                net.channels = sidecarChannels(sidecar, ordered);
+                return net;
             }
             return new TorchScriptNetwork(model, probeDictLayers(model, file), null, file.getFileName().toString());
         } catch (IOException | RuntimeException e) {
@@ -92,6 +99,50 @@ public final class TorchScriptNetwork implements DreamNetwork {
             index.put(o.get("name").asText(), o.get("index").asInt());
         }
         return index;
+    }
+
+    /** The sidecar's {@code outputs[].channels} when every output has one (else null: probe). */
+    static Map<String, Integer> sidecarChannels(Path sidecar, List<String> ordered) throws IOException {
+        JsonNode outputs = new ObjectMapper().readTree(sidecar.toFile()).path("outputs");
+        Map<String, Integer> byName = new HashMap<>();
+        for (JsonNode o : outputs) {
+            if (!o.path("channels").canConvertToInt() || o.path("channels").asInt() < 1) return null;
+            byName.put(o.path("name").asText(), o.path("channels").asInt());
+        }
+        Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        for (String l : ordered) m.put(l, byName.get(l));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Channel counts, shallow to deep: the sidecar's, or learnt by one forward pass of a {@value #PROBE_SIDE}² input
+     * (once per loaded model; the result is kept).
+     */
+    @Override
+    public Map<String, Integer> channels() {
+        Map<String, Integer> c = channels;
+        if (c != null) return c;
+        synchronized (this) {
+            if (channels == null) {
+                try (NDManager m = model.getNDManager().newSubManager()) {
+                    NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(1, 3, PROBE_SIDE, PROBE_SIDE));
+                    boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                    try {
+                        NDList acts = activations(x, layers);
+                        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+                        for (int i = 0; i < layers.size(); i++) {
+                            long[] shape = acts.get(i).getShape().getShape();
+                            counts.put(layers.get(i), shape.length >= 2 ? (int) shape[1] : 1);
+                        }
+                        channels = java.util.Collections.unmodifiableMap(counts);
+                    } finally {
+                        ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+                    }
+                }
+            }
+            return channels;
+        }
     }
 
     /** Runs a small input once to learn the dict keys; orders them shallow→deep by falling spatial size. */
