@@ -126,7 +126,14 @@ public final class PlanCommand implements Callable<Integer> {
                     o.get("tiles"), o.get("steps"), o.get("work"));
         }
         List<Map<String, Object>> shards = (List<Map<String, Object>>) q.get("shards");
-        out.printf(Locale.ROOT, "shards: %d (GPU workers at once), halo %s px%n", shards.size(), q.get("halo"));
+        int baseOctaves = ((Number) q.getOrDefault("baseOctaves", 0)).intValue();
+        if (baseOctaves > 0) {
+            out.printf(Locale.ROOT, "base: octaves 1–%d of the whole image, once, before the shards  %,d work units%n",
+                    baseOctaves, ((Number) q.get("baseWork")).longValue());
+        }
+        out.printf(Locale.ROOT, "shards: %d (GPU workers at once), halo %s px%s%n", shards.size(), q.get("halo"),
+                baseOctaves > 0 ? ", each refining the last " + (((List<?>) q.get("octaves")).size() - baseOctaves)
+                        + " octave(s) of its region" : "");
         for (Map<String, Object> s : shards) {
             var core = (io.dreamscape.job.Rect) s.get("core");
             var halo = (io.dreamscape.job.Rect) s.get("halo");

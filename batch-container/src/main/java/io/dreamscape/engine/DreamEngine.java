@@ -38,6 +38,7 @@ public final class DreamEngine {
     private ParallelRows pool;
     private final long budget;
     private final DeviceTransfers transfers = new DeviceTransfers();
+    private OctaveGeometry geometry = OctaveGeometry.WHOLE_IMAGE;
     private final LaplacianNormalizer laplacian; // null: the mean normaliser
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
@@ -64,6 +65,12 @@ public final class DreamEngine {
         this.laplacian = params.normalize() == Normalize.LAPLACIAN ? new LaplacianNormalizer(edges, scratch) : null;
     }
 
+    /** Dreams through {@code g} (e.g. one shard's region of a larger dream) instead of the whole image. */
+    public DreamEngine withGeometry(OctaveGeometry g) {
+        this.geometry = g;
+        return this;
+    }
+
     /** The random source of one step: derived from (seed, octave, step) alone, so any step can be replayed. */
     public static SplittableRandom stepRandom(long seed, int octave, int step) {
         long mixed = seed * 0x9E3779B97F4A7C15L + (octave + 1) * 0xBF58476D1CE4E5B9L + (step + 1) * 0x94D049BB133111EBL;
@@ -76,9 +83,9 @@ public final class DreamEngine {
     }
 
     public FloatPlanes dream(FloatPlanes image, DreamListener listener, StartPoint start) {
-        List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(), params.octaveScale());
+        List<OctaveSizes.Size> sizes = geometry.sizes(image.width(), image.height(), params.octaves(), params.octaveScale());
         int n = sizes.size();
-        long total = OctaveSizes.totalWork(image.width(), image.height(), params);
+        long total = OctaveSizes.workBefore(sizes, params, n - 1, params.steps());
         List<FloatPlanes> bases = new ArrayList<>(java.util.Collections.nCopies(n, (FloatPlanes) null));
         bases.set(n - 1, image);
         FloatPlanes working = null;
@@ -87,7 +94,7 @@ public final class DreamEngine {
             for (int k = n - 2; k >= firstOctave; k--) {
                 OctaveSizes.Size s = sizes.get(k);
                 FloatPlanes b = FloatPlanes.create(s.width(), s.height(), scratch);
-                Resampler.resize(bases.get(k + 1), b);
+                geometry.downscale(bases.get(k + 1), k, b);
                 bases.set(k, b);
             }
             int firstStep = start == null ? 0 : start.stepsDone();
@@ -97,13 +104,13 @@ public final class DreamEngine {
                 working.copyFrom(start.working());
             } else {
                 working = FloatPlanes.create(sizes.get(0).width(), sizes.get(0).height(), scratch);
-                working.copyFrom(bases.get(0));
+                geometry.start(bases.get(0), working);
             }
             for (int k = firstOctave; k < n; k++) {
                 if (k > firstOctave) {
                     OctaveSizes.Size s = sizes.get(k);
                     FloatPlanes next = FloatPlanes.create(s.width(), s.height(), scratch);
-                    Resampler.transfer(working, bases.get(k - 1), bases.get(k), next);
+                    geometry.transfer(working, bases.get(k - 1), bases.get(k), k, next);
                     working.close();
                     working = next;
                     closeBase(bases, k - 1, n);
@@ -150,7 +157,7 @@ public final class DreamEngine {
             for (int s = first; s < params.steps(); s++) {
                 int W = working.width();
                 int H = working.height();
-                List<Tile> tiles = scheduler.tiles(W, H, scheduler.draw(stepRandom(params.seed(), k, s)));
+                List<Tile> tiles = geometry.tiles(scheduler, params.seed(), k, s, W, H);
                 long windowPixels = 0;
                 for (Tile t : tiles) windowPixels += t.windowPixels();
                 final long pixels = windowPixels;
@@ -196,8 +203,7 @@ public final class DreamEngine {
     private long step(FloatPlanes working, FloatPlanes grad, int octave, int step, long done, long total, DreamListener l) {
         int W = working.width();
         int H = working.height();
-        TileScheduler.Draws draws = scheduler.draw(stepRandom(params.seed(), octave, step));
-        List<Tile> tiles = scheduler.tiles(W, H, draws);
+        List<Tile> tiles = geometry.tiles(scheduler, params.seed(), octave, step, W, H);
         long pixelSum = 0;
         for (Tile t : tiles) pixelSum += t.windowPixels();
         final long windowPixels = pixelSum;

@@ -70,11 +70,11 @@ final class Housekeeping {
         return n;
     }
 
-    /** Removes {@code jobs/{id}/shards/} and {@code jobs/{id}/checkpoints/}; how many objects went. */
+    /** Removes {@code jobs/{id}/shards/}, {@code jobs/{id}/checkpoints/} and {@code jobs/{id}/base/}; how many objects went. */
     static int removeJobWork(BlobStore blobs, String bucket, JobId id) {
         int n = 0;
         String job = StorageLayout.JOBS + id + "/";
-        for (String prefix : List.of(job + "shards/", job + "checkpoints/")) {
+        for (String prefix : List.of(job + "shards/", job + "checkpoints/", job + "base/")) {
             String token = null;
             do {
                 ListObjectsV2Response page = blobs.list(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix)

@@ -236,6 +236,13 @@ public final class JobRunner implements AutoCloseable {
                     case VALIDATED -> plan.plan(id, jlog);
                     case PLANNED, DREAMING -> {
                         Plan p = Plan.fromJson(objects.getBytes(StorageLayout.planKey(id)));
+                        // A split dream's base (its low octaves, once for the whole image) runs before the shards,
+                        // as the cloud workflow's DreamBase step does.
+                        if (p.hasBase() && objects.head(StorageLayout.baseDetailKey(id)).isEmpty()) {
+                            jlog.info("dreaming the base", "octaves", p.baseOctaves(), "shards", p.shardCount(),
+                                    "device", device.toString());
+                            dreamer.dream(id, p.baseIndex(), device);
+                        }
                         for (Shard s : p.shards()) {
                             if (objects.head(s.resultKey(id)).isEmpty()) {
                                 jlog.info("dreaming", "shard", s.index(), "shards", p.shardCount(), "device", device.toString());

@@ -107,9 +107,9 @@ public final class Worker {
     }
 
     /**
-     * Shard {@code index}'s seed: the plan's own seed when the plan has a single shard (so the cloud result equals
-     * {@code dreamscape dream --seed S} on the same image), else a SplitMix64 mix of the seed and the index, so each
-     * shard has its own random stream and every attempt of a shard the same one.
+     * The per-shard seed of plan version 1 (each shard its own dream): the plan's own seed for a single shard, else a
+     * SplitMix64 mix of the seed and the index. Since plan version 2 every shard and the base use the plan's own seed
+     * (one dream, one tile grid); this stays for the benchmark's "independent shards" baseline.
      */
     public static long shardSeed(long planSeed, int shardCount, int index) {
         if (shardCount == 1) return planSeed;
@@ -166,31 +166,29 @@ public final class Worker {
         JobId id = config.jobId();
         int index = config.shardIndex();
         Plan plan = loadPlan(id);
-        if (index >= plan.shardCount()) {
-            throw WorkerException.permanent("shard index " + index + " is outside the plan, which has "
-                    + plan.shardCount() + " shard(s) (AWS_BATCH_JOB_ARRAY_INDEX 0 to " + (plan.shardCount() - 1) + ")");
-        }
-        Shard shard = plan.shard(index);
-        Rect halo = shard.withHalo();
-        String resultKey = shard.resultKey(id);
+        WorkerTarget target = WorkerTarget.of(plan, index);
+        Rect halo = target.input();
+        String resultKey = target.resultKey();
         long counted;
         try {
             counted = progress.shardWorkDone(id, index);
         } catch (IOException | RuntimeException e) {
             throw WorkerException.transientFailure(prefix() + "the progress store is unreachable: " + message(e), e);
         }
-        DreamParameters params = plan.parameters().withSeed(shardSeed(plan.parameters().seed(), plan.shardCount(), index));
+        // One dream (plan version 2): the base and every shard draw their tiles from the plan's own seed.
+        DreamParameters params = plan.parameters();
         if (plan.devices() > config.devices().size()) {
             log.warn("the plan was made for " + plan.devices() + " GPUs; this worker dreams on "
                     + config.devices().size() + " (the same image, only slower)", "planDevices", plan.devices());
         }
-        log.info("worker started", "shards", plan.shardCount(), "halo", halo.toString(), "work", shard.work(),
-                "alreadyCounted", counted, "device", DeviceCount.describe(config.devices()), "seed", params.seed());
-        ProgressReporter reporter = new ProgressReporter(progress, id, index, shard.work(), counted,
+        log.info("worker started", "shards", plan.shardCount(), "target", target.describe(), "halo", halo.toString(),
+                "work", target.work(), "alreadyCounted", counted, "device", DeviceCount.describe(config.devices()),
+                "seed", params.seed());
+        ProgressReporter reporter = new ProgressReporter(progress, id, index, target.work(), counted,
                 config.progressInterval().toNanos(), System::nanoTime, log);
         if (exists(resultKey)) {
-            log.info("the shard's result is already in the store: nothing to dream", "resultKey", resultKey);
-            reporter.progress(shard.work(), params.octaves() - 1);
+            log.info("the result is already in the store: nothing to dream", "resultKey", resultKey);
+            reporter.progress(target.work(), params.octaves() - 1);
             reporter.flush();
             return reporter.jobStopped() ? Outcome.JOB_STOPPED : Outcome.COMPLETED;
         }
@@ -201,7 +199,7 @@ public final class Worker {
         if (stopRequested) return Outcome.INTERRUPTED;
         usage = new UsageRecorder(objects, id, index, DeviceCount.describe(config.devices()), log);
         usage.save();
-        byte[] fingerprint = fingerprint(plan, shard, params);
+        byte[] fingerprint = fingerprint(plan, target, params);
         Path dir = scratchDir();
         try (DreamNetwork network = openNetwork(params, dir)) {
             List<LayerWeight> layers;
@@ -212,17 +210,20 @@ public final class Worker {
             }
             guide = params.guide() == null ? null
                     : GuideDownload.fetch(objects, StorageLayout.guideKey(params.guide()), params.tile(), dir, prefix());
+            FloatPlanes baseDetail = target.needsBase() ? baseDetail(target, dir) : null;
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
-            try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
+            try (baseDetail; FloatPlanes image = target.prepare(loadHalo(input, plan, halo, params, dir), params, dir)) {
                 Files.deleteIfExists(input);
-                StartPoint start = loadCheckpoint(id, index, fingerprint, halo, params, dir);
+                StartPoint start = loadCheckpoint(id, index, fingerprint,
+                        target.sizes(image.width(), image.height()), target.engineParams(), dir);
                 reporter.flush(); // a heartbeat after the download and decode, which can take a minute for big inputs
                 if (stopRequested || reporter.jobStopped()) {
                     if (start != null) start.working().close();
                     return stopRequested ? Outcome.INTERRUPTED : Outcome.JOB_STOPPED;
                 }
-                return dreamAndUpload(image, start, params, network, layers, reporter, fingerprint, resultKey, dir);
+                return dreamAndUpload(target, image, baseDetail, start, target.engineParams(), network, layers,
+                        reporter, fingerprint, resultKey, dir);
             }
         } catch (IOException e) {
             throw WorkerException.transientFailure(prefix() + message(e), e);
@@ -231,18 +232,21 @@ public final class Worker {
         }
     }
 
-    private Outcome dreamAndUpload(FloatPlanes image, StartPoint start, DreamParameters params, DreamNetwork network,
+    private Outcome dreamAndUpload(WorkerTarget target, FloatPlanes image, FloatPlanes baseDetail, StartPoint start,
+                                   DreamParameters params, DreamNetwork network,
                                    List<LayerWeight> layers, ProgressReporter reporter, byte[] fingerprint,
                                    String resultKey, Path dir) throws WorkerException, IOException {
-        List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(),
-                params.octaveScale());
+        List<OctaveSizes.Size> sizes = target.sizes(image.width(), image.height());
         Listener listener = new Listener(params, sizes, reporter, fingerprint, dir, start);
+        // A split dream's base and shards also show their last octave: the live mosaic is made of them.
+        listener.previewLastOctave = target.kind() != WorkerTarget.Kind.WHOLE;
+        listener.octaveOffset = target.kind() == WorkerTarget.Kind.SHARD ? target.baseOctaves() : 0;
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
         try (DeviceSteps gradients = DeviceSteps.open(network, layers, config.devices(), d -> openNetwork(params, dir, d),
                 guide)) {
-            result = new DreamEngine(gradients.steps(), params, dir).dream(image, listener, start);
+            result = target.engine(gradients.steps(), dir, baseDetail).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,
@@ -256,11 +260,13 @@ public final class Worker {
             if (start != null) start.working().close();
         }
         try (FloatPlanes r = result) {
+            // The base's part ends where the shards' begins: the job's current octave (the lowest reported) moves on.
+            if (target.kind() == WorkerTarget.Kind.BASE) reporter.progress(target.work(), target.baseOctaves());
             reporter.flush();
             if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
             Path png = dir.resolve("result.png");
             long t1 = System.nanoTime();
-            writePng(r, png);
+            target.writeResult(r, image, png);
             long t2 = System.nanoTime();
             objects.putFile(resultKey, png, "image/png");
             log.info("result uploaded", "resultKey", resultKey, "bytes", Files.size(png),
@@ -284,6 +290,9 @@ public final class Worker {
         private long lastCheckpoint = System.nanoTime();
         private long lastPreview = System.nanoTime();
         long dreamStart = System.nanoTime();
+        boolean previewLastOctave;
+        /** Added to the engine's octave index in progress reports: a split shard's octave 0 is the whole image's B. */
+        int octaveOffset;
 
         /** This attempt's engine time and units so far, into the shard's usage record. */
         void recordUsage() {
@@ -306,7 +315,7 @@ public final class Worker {
         @Override
         public void progress(long done, long total) {
             this.done = done;
-            reporter.progress(done, octave);
+            reporter.progress(done, octave + octaveOffset);
         }
 
         @Override
@@ -316,7 +325,7 @@ public final class Worker {
             boolean last = octaveEnd && k == sizes.size() - 1;
             long units = OctaveSizes.workBefore(sizes, params, k, stepsDone);
             pause();
-            if (octaveEnd && !last) {
+            if (octaveEnd && (!last || previewLastOctave)) {
                 // Before the octave's report: once the status API sees octave k ended, its preview is there.
                 publishPreview(k, working.planes(), "octave end");
             } else if (!octaveEnd && !LivePreview.INTERVAL.isZero()
@@ -325,14 +334,14 @@ public final class Worker {
             }
             if (octaveEnd) {
                 octave = Math.min(k + 1, sizes.size() - 1);
-                reporter.progress(units, k);
+                reporter.progress(units, k + octaveOffset);
                 reporter.flush();
             }
             if (reporter.jobStopped()) return false;
             if (last) return true; // the result follows at once: that is the best checkpoint
             if (stopRequested) {
                 saveCheckpoint(k, stepsDone, units, working.planes(), "stop requested");
-                reporter.progress(units, octave);
+                reporter.progress(units, octave + octaveOffset);
                 reporter.flush();
                 return false;
             }
@@ -401,6 +410,28 @@ public final class Worker {
         }
     }
 
+    /** The shard's rectangle of the base job's detail; the base must have finished (the workflow runs it first). */
+    private FloatPlanes baseDetail(WorkerTarget target, Path dir) throws WorkerException, IOException {
+        String key = StorageLayout.baseDetailKey(config.jobId());
+        if (objects.head(key).isEmpty()) {
+            throw WorkerException.permanent(prefix() + "the base of this split dream, s3://" + objects.bucket() + "/"
+                    + key + ", is missing: the split dream's base job must finish before its shards start (the"
+                    + " workflow runs it first; run the worker with SHARD_INDEX set to the plan's baseIndex)");
+        }
+        Path png = dir.resolve("base-detail.png");
+        try (InputStream in = objects.open(key)) {
+            Files.copy(in, png, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try {
+            return target.readBaseDetail(png, dir);
+        } catch (IOException e) {
+            throw WorkerException.permanent(prefix() + "the base detail s3://" + objects.bucket() + "/" + key
+                    + " cannot be read: " + message(e), e);
+        } finally {
+            Files.deleteIfExists(png);
+        }
+    }
+
     private Plan loadPlan(JobId id) throws WorkerException {
         String key = StorageLayout.planKey(id);
         try {
@@ -409,6 +440,8 @@ public final class Worker {
                         + " does not exist (was the job planned, and is BUCKET right?)");
             }
             return Plan.fromJson(objects.getBytes(key));
+        } catch (Plan.UnsupportedVersion e) {
+            throw WorkerException.permanent(e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw WorkerException.permanent("the plan s3://" + objects.bucket() + "/" + key + " is unreadable: "
                     + message(e), e);
@@ -516,8 +549,8 @@ public final class Worker {
         return loaded.planes();
     }
 
-    private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, Rect halo, DreamParameters params,
-                                      Path dir) throws WorkerException {
+    private StartPoint loadCheckpoint(JobId id, int index, byte[] fingerprint, List<OctaveSizes.Size> sizes,
+                                      DreamParameters params, Path dir) throws WorkerException {
         String key = checkpointKey(id, index);
         String where = "s3://" + objects.bucket() + "/" + key;
         try {
@@ -536,8 +569,6 @@ public final class Worker {
                 log.warn("the checkpoint belongs to another plan or parameters: ignored, starting over", "key", key);
                 return null;
             }
-            List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(halo.width(), halo.height(), params.octaves(),
-                    params.octaveScale());
             if (h.octave() >= sizes.size() || h.stepsDone() < 1 || h.stepsDone() > params.steps()
                     || h.width() != sizes.get(h.octave()).width() || h.height() != sizes.get(h.octave()).height()
                     || h.unitsDone() != OctaveSizes.workBefore(sizes, params, h.octave(), h.stepsDone())) {
@@ -556,13 +587,17 @@ public final class Worker {
         }
     }
 
-    /** Identifies what a checkpoint continues: the upload, the shard's rectangle and every dream parameter. */
-    static byte[] fingerprint(Plan plan, Shard shard, DreamParameters params) {
+    /**
+     * Identifies what a checkpoint continues: the upload, the plan's version, what this run dreams (shard and
+     * rectangle, or the base and its octaves) and every dream parameter.
+     */
+    static byte[] fingerprint(Plan plan, WorkerTarget target, DreamParameters params) {
         try {
             Source s = plan.source();
-            String text = String.join("|", "dreamscape-checkpoint-v1", plan.jobId().value(), s.bucket(), s.key(),
+            String text = String.join("|", "dreamscape-checkpoint-v2", plan.jobId().value(), s.bucket(), s.key(),
                     String.valueOf(s.versionId()), String.valueOf(s.etag()), plan.width() + "x" + plan.height(),
-                    Integer.toString(shard.index()), shard.withHalo().toString(), JSON.writeValueAsString(params));
+                    "plan-v" + plan.version(), target.kind().name(), Integer.toString(target.index()),
+                    target.input().toString(), "base-octaves-" + plan.baseOctaves(), JSON.writeValueAsString(params));
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

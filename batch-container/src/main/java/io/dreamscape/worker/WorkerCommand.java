@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code dreamscape worker}: the AWS Batch GPU worker. Its assignment comes from the environment, as Batch sets it:
- * {@code JOB_ID}, {@code BUCKET}, {@code TABLE}, {@code AWS_BATCH_JOB_ARRAY_INDEX} (absent for a plain, single-shard
+ * {@code JOB_ID}, {@code BUCKET}, {@code TABLE}, {@code SHARD_INDEX} (the base job of a split dream: the plan's
+ * {@code baseIndex}), {@code AWS_BATCH_JOB_ARRAY_INDEX} (absent for a plain, single-shard
  * job: shard 0), {@code AWS_REGION}, and optionally {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL_DYNAMODB}
  * (non-AWS endpoints: tests, local experiments). Logs are JSON lines on stdout with the job id on every line.
  *
@@ -107,12 +108,15 @@ public final class WorkerCommand implements Callable<Integer> {
             if (!JobId.isValid(jobId)) throw new IllegalArgumentException("JOB_ID " + jobId + " is not a job id");
             log = log.with("jobId", jobId);
             int shard = 0;
-            String index = env.get("AWS_BATCH_JOB_ARRAY_INDEX");
+            // SHARD_INDEX (set by the workflow for a split dream's base job, a plain Batch job) wins over the array index.
+            String indexName = env.get("SHARD_INDEX") != null && !env.get("SHARD_INDEX").isBlank()
+                    ? "SHARD_INDEX" : "AWS_BATCH_JOB_ARRAY_INDEX";
+            String index = env.get(indexName);
             if (index != null && !index.isBlank()) {
                 try {
                     shard = Integer.parseInt(index.trim());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("AWS_BATCH_JOB_ARRAY_INDEX is not a number: " + index);
+                    throw new IllegalArgumentException(indexName + " is not a number: " + index);
                 }
             }
             required("BUCKET");

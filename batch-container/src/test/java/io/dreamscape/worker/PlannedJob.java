@@ -105,7 +105,11 @@ final class PlannedJob {
         env.put("JOB_ID", id.value());
         env.put("BUCKET", objects.bucket());
         env.put("TABLE", table);
-        if (plan.shardCount() > 1) env.put("AWS_BATCH_JOB_ARRAY_INDEX", Integer.toString(index));
+        if (plan.hasBase() && index == plan.baseIndex()) {
+            env.put("SHARD_INDEX", Integer.toString(index)); // the base job: a plain Batch job told its index
+        } else if (plan.shardCount() > 1) {
+            env.put("AWS_BATCH_JOB_ARRAY_INDEX", Integer.toString(index));
+        }
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", Loopback.ACCESS);
         env.put("AWS_SECRET_ACCESS_KEY", Loopback.SECRET);
@@ -118,6 +122,11 @@ final class PlannedJob {
 
     Job job() throws IOException {
         return progress.get(id).orElseThrow();
+    }
+
+    /** The base job's detail PNG (a split plan's), as stored. */
+    byte[] baseDetail() throws IOException {
+        return objects.getBytes(StorageLayout.baseDetailKey(id));
     }
 
     boolean hasResult(int index) throws IOException {

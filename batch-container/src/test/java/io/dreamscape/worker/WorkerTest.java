@@ -130,6 +130,12 @@ class WorkerTest {
     @Test
     void threeWorkerProcessesDreamAThreeShardPlanConcurrently() throws Exception {
         PlannedJob job = PlannedJob.create(240, 80, 3, PlannedJob.params(2, 3));
+        // A split dream: the base (octave 0 of the whole image) first, as the workflow's DreamBase step runs it.
+        assertTrue(job.plan.hasBase());
+        Run base = WorkerRuns.inProcess(job.env(job.plan.baseIndex()), scratch("base"), "--device", "cpu");
+        assertEquals(0, base.exit(), base.log());
+        assertTrue(base.log().contains("base (octaves 0-0)"), base.log());
+        assertEquals(job.plan.baseWork(), job.job().shardDone().get(job.plan.baseIndex()), "the base's units");
         List<Process> workers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -144,14 +150,70 @@ class WorkerTest {
         List<int[]> results = new ArrayList<>();
         for (int i = 0; i < 3; i++) results.add(job.result(i)); // halo size, 16-bit, readable by the assembler's reader
         assertCountedExactly(job);
-        // Each shard dreams its own rectangle with its own seed.
-        assertNotEquals(Worker.shardSeed(job.plan.parameters().seed(), 3, 0), Worker.shardSeed(job.plan.parameters().seed(), 3, 1));
+        // One dream: every shard draws its tiles from the plan's own seed, in the whole image's coordinates.
+        for (Path l : logs) {
+            assertTrue(WorkerRuns.read(l).contains("\"seed\":" + job.plan.parameters().seed()), WorkerRuns.read(l));
+        }
         // The real assembly accepts the three results and completes the job.
         AssembleService.Result done = new AssembleService(job.objects, job.progress, dir.resolve("assemble"))
                 .assemble(job.id, JsonLog.of("assemble").with("jobId", job.id.value()));
         assertEquals(JobState.COMPLETED, done.state());
         assertTrue(job.objects.head(done.outputKey()).isPresent());
         assertEquals(JobState.COMPLETED, job.job().state());
+    }
+
+    @Test
+    void aShardOfASplitDreamWithoutItsBaseFailsSayingSo() throws Exception {
+        PlannedJob job = PlannedJob.create(240, 80, 3, PlannedJob.params(2, 2));
+        Run run = WorkerRuns.inProcess(job.env(1), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
+        Job j = job.job();
+        assertEquals(JobState.FAILED, j.state());
+        assertTrue(j.error().contains("base") && j.error().contains("must finish before"), j.error());
+        assertFalse(job.hasResult(1));
+    }
+
+    @Test
+    void anOlderPlanIsRefusedBeforeAnythingIsDownloaded() throws Exception {
+        PlannedJob job = PlannedJob.create(150, 100, 1, PlannedJob.params(1, 1));
+        String v1 = new String(job.plan.toJson(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\"version\" : 2", "\"version\" : 1");
+        job.objects.put(io.dreamscape.job.StorageLayout.planKey(job.id),
+                v1.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        Run run = WorkerRuns.inProcess(job.env(0), scratch("s"), "--device", "cpu");
+        assertEquals(WorkerCommand.EXIT_FAILED, run.exit(), run.log());
+        assertTrue(run.log().contains("is version 1 but this Dreamscape reads version 2")
+                && run.log().contains("upload the image again"), run.log());
+        assertFalse(run.log().contains("input downloaded"), run.log());
+    }
+
+    @Test
+    void theBaseJobResumesFromItsCheckpointToTheUninterruptedDetail() throws Exception {
+        DreamParameters p = PlannedJob.params(3, 3);
+        PlannedJob job = PlannedJob.create(240, 120, 2, p);
+        assertEquals(2, job.plan.baseOctaves());
+        int b = job.plan.baseIndex();
+        Path log = dir.resolve("base1.log");
+        Process first = WorkerRuns.child(job.env(b), scratch("b1"), log, "--device", "cpu", "--step-delay-ms", "400");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!WorkerRuns.read(log).contains("\"why\":\"octave end\"")) {
+            assertTrue(first.isAlive(), "the base ended before its first checkpoint:\n" + WorkerRuns.read(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
+            Thread.sleep(50);
+        }
+        first.destroy(); // SIGTERM
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(143, first.exitValue(), WorkerRuns.read(log));
+        assertTrue(job.hasCheckpoint(b), "the base checkpoints under its own index");
+        Run second = WorkerRuns.inProcess(job.env(b), scratch("b2"), "--device", "cpu");
+        assertEquals(0, second.exit(), second.log());
+        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
+        assertEquals(job.plan.baseWork(), job.job().shardDone().get(b), "the base's units, counted once");
+
+        PlannedJob ref = PlannedJob.create(240, 120, 2, p);
+        Run plain = WorkerRuns.inProcess(ref.env(b), scratch("ref"), "--device", "cpu");
+        assertEquals(0, plain.exit(), plain.log());
+        assertArrayEquals(ref.baseDetail(), job.baseDetail(), "the resumed base equals the uninterrupted one");
     }
 
     /** An identical job (same image, plan and seed; another id) dreamed without interruption, in process. */
@@ -292,7 +354,11 @@ class WorkerTest {
 
     private static byte[] fingerprint(PlannedJob job) {
         DreamParameters p = job.plan.parameters();
-        return Worker.fingerprint(job.plan, job.plan.shard(0), p.withSeed(Worker.shardSeed(p.seed(), 1, 0)));
+        try {
+            return Worker.fingerprint(job.plan, WorkerTarget.of(job.plan, 0), p);
+        } catch (WorkerException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

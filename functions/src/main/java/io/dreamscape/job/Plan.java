@@ -25,9 +25,18 @@ import java.util.List;
  *   {@link OctaveSizes#totalWork} of the whole image when there is one shard). Percent = done / totalWork.</li>
  * </ul>
  * {@code passes}: per octave of the whole image, its tiles per step and work ({@link OctavePass}; informational).
- * {@code createdAt} is ISO-8601 UTC. {@code version} is the schema version (1); readers ignore unknown fields.
- * {@code devices}: GPUs the one worker of a one-shard plan dreams on together (one image, one normaliser per step:
- * the multi-GPU job definition); 1, or absent in older plans, means one GPU per shard.
+ * {@code createdAt} is ISO-8601 UTC. {@code version} is the schema version ({@value #VERSION}); readers ignore
+ * unknown fields but refuse another version ({@link #fromJson}).
+ *
+ * <p>Version 2 (issue 11, split dreams): with several shards the dream is still one dream. {@code baseOctaves} = B:
+ * a base job (worker index {@link #baseIndex()}) first dreams octaves {@code 0 … B-1} of the whole image and writes
+ * their detail to {@link StorageLayout#baseDetailKey}; then each shard dreams octaves {@code B … n-1} of its region in
+ * the whole image's coordinates ({@link ShardOctaves}), with the plan's own seed. {@code baseWork} is the base's
+ * progress total (reported under index {@link #baseIndex()}; part of {@code totalWork}). One shard: B = 0, no base,
+ * the classic whole-image dream.
+ *
+ * <p>{@code devices}: GPUs the one worker of a one-shard plan dreams on together (one image, one normaliser per step:
+ * the multi-GPU job definition); 1, or absent, means one GPU per shard.
  */
 public record Plan(
         int version,
@@ -44,9 +53,11 @@ public record Plan(
         Estimate estimate,
         String createdAt,
         List<OctavePass> passes,
-        int devices) {
+        int devices,
+        int baseOctaves,
+        long baseWork) {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -68,7 +79,15 @@ public record Plan(
                 DreamParameters parameters, List<OctaveSizes.Size> octaves, int halo, List<Shard> shards,
                 long totalWork, Estimate estimate, String createdAt, List<OctavePass> passes) {
         this(version, jobId, source, format, width, height, parameters, octaves, halo, shards, totalWork, estimate,
-                createdAt, passes, 1);
+                createdAt, passes, 1, 0, 0);
+    }
+
+    /** No base job (one shard, possibly on several GPUs). */
+    public Plan(int version, JobId jobId, Source source, String format, int width, int height,
+                DreamParameters parameters, List<OctaveSizes.Size> octaves, int halo, List<Shard> shards,
+                long totalWork, Estimate estimate, String createdAt, List<OctavePass> passes, int devices) {
+        this(version, jobId, source, format, width, height, parameters, octaves, halo, shards, totalWork, estimate,
+                createdAt, passes, devices, 0, 0);
     }
 
     public int shardCount() {
@@ -81,6 +100,26 @@ public record Plan(
             throw new IllegalStateException("plan shards are out of order at " + index);
         }
         return s;
+    }
+
+    /** True when a base job dreams the low octaves before the shards (plan version 2, several shards). */
+    public boolean hasBase() {
+        return baseOctaves > 0;
+    }
+
+    /** The worker index of the base job: one past the last shard (its progress, checkpoints and usage live there). */
+    public int baseIndex() {
+        return shards.size();
+    }
+
+    /** True when the shards dream their regions in the whole image's coordinates (several shards). */
+    public boolean split() {
+        return shards.size() > 1;
+    }
+
+    /** Shard {@code index}'s octaves in the whole image's pyramid (only for a split plan). */
+    public ShardOctaves shardOctaves(int index) {
+        return ShardOctaves.of(width, height, shard(index).withHalo(), baseOctaves, parameters);
     }
 
     /** Batch array size: K children for K ≥ 2 shards; K = 1 runs as a plain (non-array) job. */
@@ -96,11 +135,30 @@ public record Plan(
         }
     }
 
+    /**
+     * Reads a plan of this version; a plan of another version is refused with {@link UnsupportedVersion}, whose
+     * message says what to do (version 1 plans dreamt each shard on its own and cannot be resumed the new way).
+     */
     public static Plan fromJson(byte[] json) {
+        Plan p;
         try {
-            return MAPPER.readValue(json, Plan.class);
+            p = MAPPER.readValue(json, Plan.class);
         } catch (IOException e) {
             throw new UncheckedIOException("plan.json is not a readable plan: " + e.getMessage(), e);
+        }
+        if (p.version() != VERSION) {
+            throw new UnsupportedVersion(p);
+        }
+        return p;
+    }
+
+    /** A plan written by another version of Dreamscape. */
+    public static final class UnsupportedVersion extends RuntimeException {
+        UnsupportedVersion(Plan p) {
+            super("the plan of job " + p.jobId() + " is version " + p.version() + " but this Dreamscape reads version "
+                    + VERSION + (p.version() < VERSION ? " (it was planned by an older release, whose shards dreamt"
+                    + " each on their own)" : " (it was planned by a newer release)") + "; upload the image again to"
+                    + " plan and dream it with this release");
         }
     }
 }

@@ -8,6 +8,7 @@ package io.dreamscape.job;
  *                                                    user metadata x-amz-meta-dreamscape; never modified or deleted
  * jobs/{jobId}/plan.json                             the plan (Plan record, JSON), written by Plan, read by workers
  * jobs/{jobId}/shards/{index}.png                    each shard's dreamed halo rectangle (16-bit RGB PNG, see Shard)
+ * jobs/{jobId}/base/detail.png                       a split dream's base: the detail of its low octaves (plan v2)
  * jobs/{jobId}/checkpoints/{index}/...               worker checkpoints of shard {index} (owned by the worker)
  * jobs/{jobId}/usage/{index}.json                    what shard {index}'s attempts used (ShardUsage), written by workers
  * jobs/{jobId}/live/{index}/octave-{k}.jpg           shard {index}'s working image during octave k, ≤ 1024 px
@@ -57,6 +58,14 @@ public final class StorageLayout {
 
     public static String shardResultKey(JobId id, int index) {
         return JOBS + id + "/shards/" + index + "." + SHARD_EXTENSION;
+    }
+
+    /**
+     * The base job's result (plan version 2): the detail dreamed at octave {@code baseOctaves - 1} of the whole image
+     * (working − base, in [-1, 1]) as a 16-bit RGB PNG of that octave's size, sample = round((d + 1) / 2 · 65535).
+     */
+    public static String baseDetailKey(JobId id) {
+        return JOBS + id + "/base/detail.png";
     }
 
     public static String checkpointPrefix(JobId id, int index) {

@@ -89,6 +89,9 @@ public final class LiveMosaic {
             g.setColor(new Color(GREY));
             g.fillRect(0, 0, mw, mh);
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            // A split dream's base (its low octaves of the whole frame) is the background until the shards show theirs.
+            BufferedImage base = plan.hasBase() ? newest(j, plan.baseIndex()) : null;
+            if (base != null) g.drawImage(base, 0, 0, mw, mh, null);
             for (Shard shard : plan.shards()) {
                 BufferedImage preview = newest(j, shard.index());
                 if (preview == null) continue;

@@ -22,10 +22,13 @@ import java.time.Clock;
 public final class PlanService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** {@code devices}: GPUs the one shard runs on together (the state machine picks the job definition by it). */
-    public record Result(JobId jobId, int shardCount, int arraySize, int devices) {
+    /**
+     * {@code devices}: GPUs the one shard runs on together (the state machine picks the job definition by it);
+     * {@code base}: a base job (worker index {@code baseIndex}) runs before the shards (plan version 2).
+     */
+    public record Result(JobId jobId, int shardCount, int arraySize, int devices, boolean base, int baseIndex) {
         public Result(JobId jobId, int shardCount, int arraySize) {
-            this(jobId, shardCount, arraySize, 1);
+            this(jobId, shardCount, arraySize, 1, false, shardCount);
         }
 
     }
@@ -75,6 +78,6 @@ public final class PlanService {
         }
         log.info("planned", "shards", plan.shardCount(), "devices", plan.devices(), "totalWork", plan.totalWork(),
                 "gpuSeconds", plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
-        return new Result(id, plan.shardCount(), plan.arraySize(), plan.devices());
+        return new Result(id, plan.shardCount(), plan.arraySize(), plan.devices(), plan.hasBase(), plan.baseIndex());
     }
 }

@@ -91,6 +91,11 @@ public final class QuoteService {
             maxHaloPixels = Math.max(maxHaloPixels, (long) s.halo().width() * s.halo().height());
         }
         m.put("shards", shards);
+        // The base job decodes and shrinks the whole image: the largest input of a split dream's workers.
+        if (plan.hasBase()) maxHaloPixels = (long) plan.width() * plan.height();
+        // A split dream's base job: the whole image's low octaves, once, before the shards (0 octaves: none).
+        m.put("baseOctaves", plan.baseOctaves());
+        m.put("baseWork", plan.baseWork());
         m.put("totalWork", plan.totalWork());
         m.put("estimate", plan.estimate());
         Map<String, Object> workers = new LinkedHashMap<>();

@@ -127,6 +127,9 @@ class WalkthroughTest {
         JobId id = JobId.of(jobId);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> children = new ArrayList<>();
+        // A split dream: its base (the whole image's low octaves) counts its work first, under its own index.
+        assertTrue(plan.hasBase());
+        assertTrue(progress.addWork(id, plan.baseIndex(), plan.baseWork(), plan.baseOctaves() - 1, Instant.now()));
         for (Shard s : plan.shards()) {
             children.add(pool.submit(() -> {
                 long already = progress.shardWorkDone(id, s.index());
@@ -138,7 +141,7 @@ class WalkthroughTest {
         for (Future<?> f : children) f.get();
         JsonNode midway = get(status, "/jobs/" + jobId, null);
         assertEquals("DREAMING", midway.get("state").asText());
-        long done = plan.shards().stream().mapToLong(s -> s.work() / 2).sum();
+        long done = plan.baseWork() + plan.shards().stream().mapToLong(s -> s.work() / 2).sum();
         assertEquals(Math.floor(1000.0 * done / plan.totalWork()) / 10, midway.get("percent").asDouble(), 0.11);
         assertEquals(4, midway.get("shards").size());
         assertEquals(0, midway.get("currentOctave").asInt());

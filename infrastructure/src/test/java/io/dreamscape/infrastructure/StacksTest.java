@@ -644,7 +644,7 @@ class StacksTest {
                         .asText(), state.toString());
             }
         }
-        assertEquals(3, submits, "shards, single, multi-GPU");
+        assertEquals(4, submits, "base, shards, single, multi-GPU");
     }
 
     @Test

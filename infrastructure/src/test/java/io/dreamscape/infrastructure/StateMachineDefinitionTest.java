@@ -99,7 +99,7 @@ class StateMachineDefinitionTest {
     @Test
     void everyTaskCatchesEverythingIntoMarkFailedOrFail() {
         List<String> tasks = taskNames();
-        assertEquals(List.of("Validate", "Plan", "DreamShards", "DreamSingle", "DreamMultiGpu", "Assemble",
+        assertEquals(List.of("Validate", "Plan", "DreamBase", "DreamShards", "DreamSingle", "DreamMultiGpu", "Assemble",
                 "MarkFailedByUpload", "MarkFailed"), tasks);
         for (String name : tasks) {
             JsonNode catches = states.path(name).path("Catch");
@@ -166,6 +166,30 @@ class StateMachineDefinitionTest {
         }
         assertEquals("${JobDefinitionArn}", states.path("DreamShards").path("Parameters").path("JobDefinition")
                 .asText());
+    }
+
+    @Test
+    void aSplitDreamRunsItsBaseJobBeforeTheShardsOnTheSameQueueAndDefinition() {
+        assertEquals("BaseOrShards", states.path("Plan").path("Next").asText());
+        JsonNode choice = states.path("BaseOrShards");
+        assertEquals("$.base", choice.path("Choices").get(0).path("Variable").asText());
+        assertTrue(choice.path("Choices").get(0).path("BooleanEquals").asBoolean());
+        assertEquals("DreamBase", choice.path("Choices").get(0).path("Next").asText());
+        assertEquals("SingleOrArray", choice.path("Default").asText(), "one shard pays for no base");
+        JsonNode base = states.path("DreamBase");
+        assertEquals("arn:aws:states:::batch:submitJob.sync", base.path("Resource").asText());
+        assertEquals("SingleOrArray", base.path("Next").asText());
+        JsonNode p = base.path("Parameters");
+        assertFalse(p.has("ArrayProperties"), "the base is one plain job");
+        assertEquals("${JobQueueArn}", p.path("JobQueue").asText());
+        assertEquals("${JobDefinitionArn}", p.path("JobDefinition").asText());
+        JsonNode env = p.path("ContainerOverrides").path("Environment");
+        assertEquals("JOB_ID", env.get(0).path("Name").asText());
+        assertEquals("SHARD_INDEX", env.get(1).path("Name").asText());
+        assertEquals("States.Format('{}', $.baseIndex)", env.get(1).path("Value.$").asText());
+        assertEquals("$.baseBatch", base.path("ResultPath").asText(), "the plan's fields stay for the shards");
+        assertEquals("States.TaskFailed", base.path("Retry").get(1).path("ErrorEquals").get(0).asText());
+        assertEquals(1, base.path("Retry").get(1).path("MaxAttempts").asInt(), "one retry resumes from the checkpoint");
     }
 
     @Test

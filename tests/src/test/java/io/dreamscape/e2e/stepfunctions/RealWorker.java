@@ -49,6 +49,9 @@ final class RealWorker implements LambdaEndpoint.BatchJob {
             for (int index = 0; index < Math.max(1, size); index++) {
                 Map<String, String> env = new HashMap<>(awsEnv);
                 env.put("JOB_ID", jobId.value());
+                // the base job of a split dream comes with SHARD_INDEX (the plan's baseIndex)
+                String baseIndex = WorkerStandIn.environment(parameters, "SHARD_INDEX");
+                if (baseIndex != null) env.put("SHARD_INDEX", baseIndex);
                 if (size > 0) {
                     env.put("AWS_BATCH_JOB_ARRAY_INDEX", Integer.toString(index));
                 }

@@ -131,8 +131,8 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         lastRuns.add(run);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
-        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "SingleOrArray", "DreamShards", "Assemble",
-                "Done"), run.statesEntered());
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "BaseOrShards", "DreamBase", "SingleOrArray",
+                "DreamShards", "Assemble", "Done"), run.statesEntered());
         String jobId = run.output().path("jobId").asText();
         assertEquals("COMPLETED", run.output().path("state").asText());
         String outputKey = "outputs/eagle.jpg-" + jobId.substring(0, 12) + "/eagle.dream.jpg";
@@ -153,6 +153,62 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         assertEquals(jobId, submitted.path("ContainerOverrides").path("Environment").get(0).path("Value").asText());
         assertEquals(AslSubstitutions.JOB_QUEUE, submitted.path("JobQueue").asText());
         assertEquals(shards, worker.childrenRun());
+
+        // The split dream's base ran first, as a plain job told its index, and its detail is where the shards read it.
+        JsonNode base = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase"))
+                .findFirst().orElseThrow().payload();
+        assertFalse(base.has("ArrayProperties"), "the base is one job: " + base);
+        assertEquals("dream-base-" + jobId, base.path("JobName").asText());
+        assertEquals(Integer.toString(shards), WorkerStandIn.environment(base, "SHARD_INDEX"),
+                "the base's worker index is one past the last shard");
+        assertEquals(1, worker.baseRuns());
+        assertTrue(objects.head(io.dreamscape.job.StorageLayout.baseDetailKey(job.jobId())).isPresent());
+        io.dreamscape.job.Plan plan = io.dreamscape.job.Plan.fromJson(
+                objects.getBytes(io.dreamscape.job.StorageLayout.planKey(job.jobId())));
+        assertEquals(2, plan.version());
+        assertTrue(plan.baseWork() > 0 && plan.totalWork() == plan.baseWork()
+                + plan.shards().stream().mapToLong(io.dreamscape.job.Shard::work).sum(), "the base's work is counted");
+    }
+
+    @Test
+    void baseFailureIsRetriedOnceAndTheShardsWaitForIt() throws Exception {
+        worker.failBaseAttempts(1, 143, "Host EC2 (instance i-0abc) terminated: Spot interruption");
+        JsonNode event = upload("uploads/retry.jpg", Uploads.jpeg(320, 200));
+
+        LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
+
+        assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
+        assertEquals(1, run.count("StateRetried", "DreamBase"));
+        assertEquals(2, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count(),
+                "submitted, then resubmitted once (the worker resumes from the base's checkpoint)");
+        List<String> states = run.statesEntered();
+        assertTrue(states.indexOf("DreamBase") < states.indexOf("DreamShards"), states.toString());
+        assertEquals(1, worker.baseRuns());
+        Job job = progress.get(io.dreamscape.job.JobId.of(run.output().path("jobId").asText())).orElseThrow();
+        assertEquals(JobState.COMPLETED, job.state());
+        assertEquals(job.totalWork(), job.workDone(), "progress ends at exactly 100 %");
+    }
+
+    @Test
+    void baseThatFailsTwiceFailsTheJobWithItsCauseAndNoShardRuns() throws Exception {
+        worker.failBaseAttempts(2, 137, "OutOfMemoryError: Container killed due to memory usage");
+        JsonNode event = upload("uploads/basecrash.jpg", Uploads.jpeg(320, 200));
+
+        LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
+
+        assertEquals("FAILED", run.status());
+        assertEquals("States.TaskFailed", run.error());
+        assertEquals(2, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count());
+        assertEquals(0, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamShards")).count(),
+                "no shard starts without its base");
+        assertTrue(run.statesEntered().contains("MarkFailed"));
+        Job job = progress.list("uploads/basecrash.jpg", 10, null).jobs().get(0);
+        assertEquals(JobState.FAILED, job.state());
+        assertTrue(job.error().contains("137") || job.error().contains("OutOfMemoryError"),
+                "the reason says what happened: " + job.error());
+        assertEquals(0, endpoint.count("Assemble"));
     }
 
     @Test
@@ -174,6 +230,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertTrue(run.statesEntered().contains("DreamShards"), "an array job: " + run.statesEntered());
+        assertTrue(run.statesEntered().contains("DreamBase"), "the real worker dreamt the base: " + run.statesEntered());
         Job job = progress.get(io.dreamscape.job.JobId.of(run.output().path("jobId").asText())).orElseThrow();
         assertEquals(JobState.COMPLETED, job.state());
         assertEquals(job.totalWork(), job.workDone(), "the worker's progress ends at exactly 100 %");
@@ -195,6 +252,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertTrue(run.statesEntered().contains("DreamSingle"), run.statesEntered().toString());
+        assertFalse(run.statesEntered().contains("DreamBase"), "one shard pays for no base: " + run.statesEntered());
         JsonNode submitted = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamSingle"))
                 .findFirst().orElseThrow().payload();
         assertFalse(submitted.has("ArrayProperties"), "Batch refuses array jobs of size 1");
@@ -215,8 +273,8 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         lastRuns.add(run);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
-        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "SingleOrArray", "DreamMultiGpu", "Assemble",
-                "Done"), run.statesEntered());
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "BaseOrShards", "SingleOrArray", "DreamMultiGpu",
+                "Assemble", "Done"), run.statesEntered(), "one shard on several GPUs: no base job");
         JsonNode submitted = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamMultiGpu"))
                 .findFirst().orElseThrow().payload();
         assertEquals(AslSubstitutions.MULTI_GPU_JOB_QUEUE, submitted.path("JobQueue").asText());
@@ -263,7 +321,10 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         assertEquals(List.of("Validate", "DuplicateOrRejected", "AlreadyRunning"), lastRuns.get(1).statesEntered());
         assertEquals(first.output().path("jobId").asText(), second.output().path("jobId").asText());
         assertEquals(1, endpoint.count("Plan"));
-        assertEquals(1, endpoint.invocations().stream().filter(i -> i.function().startsWith("batch:")).count());
+        assertEquals(1, endpoint.invocations().stream().filter(i -> i.function().startsWith("batch:")
+                && !i.function().equals("batch:DreamBase")).count(), "one dream");
+        assertTrue(endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count() <= 1,
+                "at most one base");
     }
 
     @Test
