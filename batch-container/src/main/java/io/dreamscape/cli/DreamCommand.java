@@ -5,7 +5,10 @@ import io.dreamscape.engine.DreamFile;
 import io.dreamscape.engine.DreamListener;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
+import io.dreamscape.engine.storage.MaskInput;
 import io.dreamscape.imaging.ImageException;
+import io.dreamscape.imaging.ImageInfo;
+import io.dreamscape.imaging.RegionDecoder;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.Normalize;
@@ -154,6 +157,7 @@ public final class DreamCommand implements Callable<Integer> {
                 err.println("dreamscape: input not found: " + input);
                 return EXIT_BAD_IMAGE;
             }
+            if (params.mask() != null) checkMask(params);
             Device dev = DeviceOption.parse(device);
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
             try (DownloadBar download = new DownloadBar(quiet);
@@ -189,6 +193,21 @@ public final class DreamCommand implements Callable<Integer> {
             return EXIT_FAILED;
         } finally {
             err.flush();
+        }
+    }
+
+    /**
+     * Before the model is opened: the mask exists, its header reads, and it has the input's shape; each refusal is a
+     * usage error (exit 2) naming the mask. The input's own header problems stay exit 3 with the input's name.
+     */
+    private void checkMask(DreamParameters params) throws IOException {
+        Path mask = Path.of(params.mask());
+        if (!Files.isRegularFile(mask)) throw new ParameterException("mask not found: " + mask);
+        ImageInfo image = RegionDecoder.probe(input, params.maxPixels());
+        try {
+            MaskInput.probe(mask, image.orientedWidth(), image.orientedHeight(), params.maxPixels());
+        } catch (ImageException e) {
+            throw new ParameterException("the mask " + mask + " cannot be read as an image: " + e.getMessage());
         }
     }
 

@@ -36,10 +36,25 @@ public final class DreamEngine {
     private ParallelRows pool;
     private final long budget;
     private final DeviceTransfers transfers = new DeviceTransfers();
+    private final FloatPlanes maskPlane;
+    private Mask.Level octaveMask;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
+        this(gradients, params, scratch, null);
+    }
+
+    /**
+     * With {@code mask} (one plane of the dreamed image's size, see {@link io.dreamscape.engine.storage.MaskInput};
+     * the caller keeps and closes it): required when {@code params.mask()} names one, else null.
+     */
+    public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch, FloatPlanes mask) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
+        if ((params.mask() != null) != (mask != null)) {
+            throw new IllegalArgumentException("the parameters name mask " + params.mask() + " but the engine got "
+                    + (mask == null ? "no mask plane" : "a mask plane"));
+        }
+        this.maskPlane = mask;
         this.gradients = gradients;
         this.params = params;
         this.scratch = scratch;
@@ -67,8 +82,10 @@ public final class DreamEngine {
         List<FloatPlanes> bases = new ArrayList<>(java.util.Collections.nCopies(n, (FloatPlanes) null));
         bases.set(n - 1, image);
         FloatPlanes working = null;
+        Mask mask = null;
         try {
             int firstOctave = start == null ? 0 : start.octave();
+            if (maskPlane != null) mask = Mask.pyramid(maskPlane, sizes, firstOctave, scratch);
             for (int k = n - 2; k >= firstOctave; k--) {
                 OctaveSizes.Size s = sizes.get(k);
                 FloatPlanes b = FloatPlanes.create(s.width(), s.height(), scratch);
@@ -92,6 +109,7 @@ public final class DreamEngine {
                     working.close();
                     working = next;
                     closeBase(bases, k - 1, n);
+                    if (mask != null) mask.release(k - 1);
                 }
                 DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget,
                         DevicePlan.maxBatch(gradients.device()));
@@ -100,6 +118,7 @@ public final class DreamEngine {
                     LOG.info("device memory budget too small for one batch: streaming this octave (" + plan + ")");
                 }
                 int first = k == firstOctave ? firstStep : 0;
+                octaveMask = mask == null ? null : mask.level(k);
                 if (plan.path() == DevicePlan.Path.RESIDENT) {
                     done = residentOctave(working, plan.batch(), k, first, done, total, listener);
                 } else {
@@ -114,6 +133,7 @@ public final class DreamEngine {
                 }
             }
             if (params.keepColors()) KeepColors.apply(image, working);
+            if (mask != null) mask.keepBlack(image, working);
             FloatPlanes result = working;
             working = null;
             return result;
@@ -123,6 +143,8 @@ public final class DreamEngine {
                 pool = null;
             }
             if (working != null) working.close();
+            if (mask != null) mask.close();
+            octaveMask = null;
             for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
         }
     }
@@ -130,6 +152,7 @@ public final class DreamEngine {
     /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
     private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
         try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+            if (octaveMask != null) octave.mask(octaveMask);
             for (int s = first; s < params.steps(); s++) {
                 int W = working.width();
                 int H = working.height();
@@ -212,7 +235,7 @@ public final class DreamEngine {
                 l.progress(done, total);
             }
         }
-        double meanAbs = sumAbs / (3.0 * W * H);
+        double meanAbs = octaveMask == null ? sumAbs / (3.0 * W * H) : octaveMask.maskInPlace(grad, pool());
         if (meanAbs > 0 && Double.isFinite(meanAbs)) {
             applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));
         }

@@ -205,7 +205,8 @@ public final class Worker {
             }
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
-            try (FloatPlanes image = loadHalo(input, plan, halo, params, dir)) {
+            try (FloatPlanes image = loadHalo(input, plan, halo, params, dir);
+                 FloatPlanes mask = MaskDownload.load(objects, params, plan, halo, dir, prefix())) {
                 Files.deleteIfExists(input);
                 StartPoint start = loadCheckpoint(id, index, fingerprint, halo, params, dir);
                 reporter.flush(); // a heartbeat after the download and decode, which can take a minute for big inputs
@@ -213,7 +214,7 @@ public final class Worker {
                     if (start != null) start.working().close();
                     return stopRequested ? Outcome.INTERRUPTED : Outcome.JOB_STOPPED;
                 }
-                return dreamAndUpload(image, start, params, network, layers, reporter, fingerprint, resultKey, dir);
+                return dreamAndUpload(image, mask, start, params, network, layers, reporter, fingerprint, resultKey, dir);
             }
         } catch (IOException e) {
             throw WorkerException.transientFailure(prefix() + message(e), e);
@@ -222,7 +223,7 @@ public final class Worker {
         }
     }
 
-    private Outcome dreamAndUpload(FloatPlanes image, StartPoint start, DreamParameters params, DreamNetwork network,
+    private Outcome dreamAndUpload(FloatPlanes image, FloatPlanes mask, StartPoint start, DreamParameters params, DreamNetwork network,
                                    List<LayerWeight> layers, ProgressReporter reporter, byte[] fingerprint,
                                    String resultKey, Path dir) throws WorkerException, IOException {
         List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(image.width(), image.height(), params.octaves(),
@@ -232,7 +233,7 @@ public final class Worker {
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
         try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
-            result = new DreamEngine(gradients, params, dir).dream(image, listener, start);
+            result = new DreamEngine(gradients, params, dir, mask).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,

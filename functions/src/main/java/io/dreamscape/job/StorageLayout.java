@@ -19,6 +19,8 @@ package io.dreamscape.job;
  *                                                    after its tiles; see io.dreamscape.stitch.DeepZoomWriter)
  *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (any size: streamed)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
+ * masks/{name}.{png|jpg|jpeg|tif|tiff}                greyscale masks an upload may name ("mask": "sky.png"); a mask
+ *                                                    is never an upload itself (a key under uploads/ starts a job)
  * </pre>
  *
  * {@code file} is the upload's file name with its extension, {@code name} the same without the extension, and
@@ -43,6 +45,11 @@ public final class StorageLayout {
     /** Where a TorchScript model named in the parameters ({@code "model": "name.pt"}) is kept in the bucket. */
     public static String modelKey(String modelFileName) {
         return "models/" + modelFileName;
+    }
+
+    /** Where a mask named in the parameters ({@code "mask": "name.png"}) is kept in the bucket. */
+    public static String maskKey(String maskName) {
+        return "masks/" + maskName;
     }
 
     public static String planKey(JobId id) {

@@ -221,7 +221,7 @@ public final class ComputeStack extends Stack {
         Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), validateEnv);
         // models/: Validate checks that a custom model (models/NAME.pt) exists and reads its sidecar's layer names
         // (models/NAME.json) before any GPU starts (issue 12 item 5); without the grant the HEAD is a 403.
-        readObjects(validate, "uploads/*", "models/*");
+        readObjects(validate, "uploads/*", "models/*", "masks/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
         // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is
@@ -436,7 +436,7 @@ public final class ComputeStack extends Stack {
                 .build();
         // models/: an upload may name a TorchScript model kept in the bucket's models/ folder (functions' parameter
         // check allows "name.pt" there); the worker reads it from S3.
-        readObjects(jobRole, "uploads/*", "jobs/*", "models/*");
+        readObjects(jobRole, "uploads/*", "jobs/*", "models/*", "masks/*");
         objects(jobRole, List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"), "jobs/*");
         table.grant(jobRole, "dynamodb:GetItem", "dynamodb:UpdateItem");
 

@@ -410,6 +410,16 @@ class StacksTest {
     }
 
     @Test
+    void validateAndTheWorkersCanReadMasks() {
+        for (String role : List.of("ValidateRole", "WorkerRole")) {
+            List<JsonNode> statements = statementsOfRole(role);
+            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                            && st.path("Resource").toString().contains("/masks/*")),
+                    role + " reads masks/NAME (an upload's \"mask\"): " + statements);
+        }
+    }
+
+    @Test
     void planCanReadBackThePlanAnEarlierAttemptWrote() {
         List<JsonNode> statements = statementsOfRole("Plan");
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
