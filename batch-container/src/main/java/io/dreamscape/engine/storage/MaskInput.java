@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * rows and columns under the rectangle are decoded (EXIF orientation applied, like the image's), straight into a
  * mapped plane: no decoded copy on the heap, whatever the mask's size.
  *
- * <p>Colour masks count by their Rec. 601 luma; a greyscale mask (R = G = B) keeps its values: 0 stays exactly 0
+ * <p>Colour masks count by their Rec. 601 luma; a greyscale mask (R = G = B) keeps its values (within float rounding): 0 stays exactly 0
  * (black = untouched) and white is exactly 1 (values within 10⁻⁵ of 0 or 1 are snapped to them, so float rounding in
  * the luma cannot leave a white pixel at 0.99999994).
  */
