@@ -129,7 +129,7 @@ final class ResidentOctave implements AutoCloseable {
                     tiles.get(0).y().coreStart(), height, edges.y());
             // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
             // (a float64 copy of the gradient would cost one more pass over it).
-            if (maskOnDevice != null) g = g.mul(maskOnDevice);
+            if (maskOnDevice != null) g = g.muli(maskOnDevice); // in place: no second gradient-sized tensor
             double sumAbs = g.abs().sum().getFloat();
             double meanAbs = mask == null ? sumAbs / (3.0 * width * height) : mask.meanAbs(sumAbs);
             NDArray next = x;

@@ -112,6 +112,40 @@ class MaskTest {
         }
     }
 
+    @Test
+    void aCheckpointResumeWithAMaskGivesTheUninterruptedResultOnBothPaths() throws Exception {
+        try (DreamNetwork net = TestFixtures.tinyDict();
+             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
+             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
+             FloatPlanes mask = MaskInput.load(halfMask(150, 85), 300, 170, 1_000_000L, scratch)) {
+            for (String memory : new String[] {"0", "4G"}) {
+                DreamParameters p = params(memory, "mask.png", false);
+                float[] whole;
+                try (FloatPlanes out = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { })) {
+                    whole = DreamEngineTest.flat(out);
+                }
+                FloatPlanes[] saved = new FloatPlanes[1];
+                DreamInterrupted stop = org.junit.jupiter.api.Assertions.assertThrows(DreamInterrupted.class,
+                        () -> new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() {
+                            @Override
+                            public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
+                                if (octave == 1 && stepsDone == 1) {
+                                    saved[0] = FloatPlanes.create(working.width(), working.height(), scratch);
+                                    saved[0].copyFrom(working);
+                                    return false;
+                                }
+                                return true;
+                            }
+                        }));
+                try (FloatPlanes out = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { },
+                        new StartPoint(stop.octave(), stop.stepsDone(), saved[0]))) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(whole, DreamEngineTest.flat(out), 0f, "memory " + memory);
+                }
+                saved[0].close();
+            }
+        }
+    }
+
     record Change(long black, long blackChanged, double whiteMean, double plainWhiteMean) {
     }
 
