@@ -711,11 +711,11 @@ public final class ComputeStack extends Stack {
         NagSuppressions.addStackSuppressions(this, List.of(
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, and "
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, masks/, and "
                                 + "jobs/*/live/ and jobs/*/plan.json for the status API's live previews): the narrowest scope for keys that "
                                 + "are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/((uploads|jobs|outputs|models|jobs\\/\\*\\/live)\\/\\*|jobs\\/\\*\\/plan\\.json)$/").build()))
+                                .regex("/^Resource::.*\\/((uploads|jobs|outputs|models|masks|jobs\\/\\*\\/live)\\/\\*|jobs\\/\\*\\/plan\\.json)$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")

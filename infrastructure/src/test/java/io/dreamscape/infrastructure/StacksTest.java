@@ -376,8 +376,8 @@ class StacksTest {
                 boolean objectAction = actionsOf(st).stream().anyMatch(a -> a.startsWith("s3:") && a.contains("Object"));
                 if (objectAction) {
                     for (String r : resourcesOf(st)) {
-                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models)/\\*\"?.*"),
-                                "object access outside uploads/, jobs/, outputs/, models/: " + r);
+                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models|masks)/\\*\"?.*"),
+                                "object access outside uploads/, jobs/, outputs/, models/, masks/: " + r);
                     }
                 }
             }
