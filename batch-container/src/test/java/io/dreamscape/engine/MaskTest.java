@@ -97,6 +97,26 @@ class MaskTest {
     }
 
     @Test
+    void wrapXWithAMaskKeepsBlackExactOnBothPaths() throws Exception {
+        try (DreamNetwork net = TestFixtures.tinyDict();
+             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
+             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
+             FloatPlanes mask = MaskInput.load(halfMask(150, 85), 300, 170, 1_000_000L, scratch)) {
+            for (String memory : new String[] {"0", "4G"}) {
+                DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3,
+                        3.0, 16, 96, 9L, Wrap.X, 95, 1_000_000_000L, memory, false, "mask.png", null, null)).validated();
+                try (FloatPlanes out = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { });
+                     FloatPlanes plain = new DreamEngine(g, params(memory, null, false), scratch)
+                             .dream(img, new DreamListener() { })) {
+                    Change c = compare(img, out, plain, mask);
+                    assertEquals(0, c.blackChanged, "memory " + memory + ": " + c);
+                    assertTrue(c.whiteMean > 5.0 / 255, "memory " + memory + ": " + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void anAllBlackMaskLeavesTheImageAsItWas() throws Exception {
         try (DreamNetwork net = TestFixtures.tinyDict();
              GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
