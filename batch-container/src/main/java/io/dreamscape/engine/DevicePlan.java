@@ -65,7 +65,8 @@ public record DevicePlan(Path path, int batch, int octave, int width, int height
      * than the same windows spread over both cores).
      */
     public static DevicePlan choose(int octave, int width, int height, DreamParameters p, long budget, int maxBatch) {
-        long image = BYTES_PER_IMAGE_PIXEL * width * height;
+        long image = (BYTES_PER_IMAGE_PIXEL + (p.normalize() == io.dreamscape.job.Normalize.LAPLACIAN
+                ? LaplacianTensors.BYTES_PER_IMAGE_PIXEL : 0)) * width * height;
         int tile = p.tile();
         int margin = OctaveSizes.contextMargin(tile);
         long window = (long) Math.min(width + p.jitter(), tile + 2 * margin) * Math.min(height + p.jitter(), tile + 2 * margin);

@@ -7,6 +7,7 @@ import io.dreamscape.engine.tiles.Tile;
 import io.dreamscape.engine.tiles.TileIO;
 import io.dreamscape.engine.tiles.TileScheduler;
 import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.Normalize;
 import io.dreamscape.job.OctaveSizes;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class DreamEngine {
     private ParallelRows pool;
     private final long budget;
     private final DeviceTransfers transfers = new DeviceTransfers();
+    private final LaplacianNormalizer laplacian; // null: the mean normaliser
     private final FloatPlanes maskPlane;
     private Mask.Level octaveMask;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
@@ -62,6 +64,7 @@ public final class DreamEngine {
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
         this.workers = TorchRuntime.workers(gradients.device());
         this.budget = DevicePlan.budget(params, gradients.device());
+        this.laplacian = params.normalize() == Normalize.LAPLACIAN ? new LaplacianNormalizer(edges, scratch) : null;
     }
 
     /** The random source of one step: derived from (seed, octave, step) alone, so any step can be replayed. */
@@ -143,6 +146,7 @@ public final class DreamEngine {
                 pool = null;
             }
             if (working != null) working.close();
+            if (laplacian != null) laplacian.close();
             if (mask != null) mask.close();
             octaveMask = null;
             for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
@@ -152,6 +156,7 @@ public final class DreamEngine {
     /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
     private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
         try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+            octave.laplacian(laplacian != null);
             if (octaveMask != null) octave.mask(octaveMask);
             for (int s = first; s < params.steps(); s++) {
                 int W = working.width();
@@ -235,6 +240,9 @@ public final class DreamEngine {
                 l.progress(done, total);
             }
         }
+        // Laplacian: the normalised gradient is scaled like the mean's, so stepSize is the mean |change| either way.
+        if (laplacian != null) sumAbs = laplacian.normalize(grad, pool());
+        // A mask multiplies the (normalised) gradient and the mean is taken per painted pixel (see Mask).
         double meanAbs = octaveMask == null ? sumAbs / (3.0 * W * H) : octaveMask.maskInPlace(grad, pool());
         if (meanAbs > 0 && Double.isFinite(meanAbs)) {
             applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));

@@ -37,6 +37,7 @@ final class ResidentOctave implements AutoCloseable {
     private final int height;
     private NDArray x;
     private boolean hostCurrent;
+    private boolean laplacian;
     private Mask.Level mask;
     private NDArray maskOnDevice;
 
@@ -57,6 +58,11 @@ final class ResidentOctave implements AutoCloseable {
         this.height = working.height();
         this.x = transfers.upload(working, manager);
         this.hostCurrent = true;
+    }
+
+    /** Normalise each step's gradient per Laplacian band ({@link LaplacianTensors}) before the mean-|g| scaling. */
+    void laplacian(boolean on) {
+        this.laplacian = on;
     }
 
     /** One step; returns the pixel-weighted objective. {@code progress} gets cumulative window pixels done. */
@@ -129,6 +135,7 @@ final class ResidentOctave implements AutoCloseable {
                     tiles.get(0).y().coreStart(), height, edges.y());
             // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
             // (a float64 copy of the gradient would cost one more pass over it).
+            if (laplacian) g = LaplacianTensors.normalize(g, edges);
             if (maskOnDevice != null) g = g.muli(maskOnDevice); // in place: no second gradient-sized tensor
             double sumAbs = g.abs().sum().getFloat();
             double meanAbs = mask == null ? sumAbs / (3.0 * width * height) : mask.meanAbs(sumAbs);
