@@ -117,6 +117,39 @@ class MaskTest {
     }
 
     @Test
+    void laplacianWithAMaskKeepsBlackExactAndDreamsWhiteOnBothPaths() throws Exception {
+        try (DreamNetwork net = TestFixtures.tinyDict();
+             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
+             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
+             FloatPlanes mask = MaskInput.load(halfMask(150, 85), 300, 170, 1_000_000L, scratch)) {
+            FloatPlanes[] out = new FloatPlanes[2];
+            String[] memories = {"0", "4G"};
+            try {
+                for (int i = 0; i < 2; i++) {
+                    DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2,
+                            1.4, 3, 3.0, 16, 96, 9L, Wrap.NONE, 95, 1_000_000_000L, memories[i], false, "mask.png", null,
+                            io.dreamscape.job.Normalize.LAPLACIAN)).validated();
+                    out[i] = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { });
+                    Change c = compare(img, out[i], out[i], mask);
+                    assertEquals(0, c.blackChanged, "memory " + memories[i] + ": " + c);
+                    assertTrue(c.whiteMean > 5.0 / 255, "memory " + memories[i] + ": " + c);
+                }
+                double worst = 0;
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < img.height(); y++) {
+                        for (int x = 0; x < img.width(); x++) {
+                            worst = Math.max(worst, Math.abs(out[0].get(c, y, x) - out[1].get(c, y, x)));
+                        }
+                    }
+                }
+                assertTrue(worst < 1e-3, "laplacian + mask: the paths agree: " + worst);
+            } finally {
+                for (FloatPlanes p : out) if (p != null) p.close();
+            }
+        }
+    }
+
+    @Test
     void anAllBlackMaskLeavesTheImageAsItWas() throws Exception {
         try (DreamNetwork net = TestFixtures.tinyDict();
              GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
