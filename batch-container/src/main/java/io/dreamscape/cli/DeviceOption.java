@@ -2,6 +2,7 @@ package io.dreamscape.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.dreamscape.engine.DeviceCount;
 import io.dreamscape.job.ParameterException;
 
 /** Parses {@code cpu}, {@code gpu} or {@code gpu:N} and checks that the device exists. */
@@ -28,5 +29,15 @@ final class DeviceOption {
                     : "only " + gpus + " GPU(s) are visible (gpu:0 to gpu:" + (gpus - 1) + ")") + "; use --device cpu");
         }
         return Device.gpu(index);
+    }
+
+    /** The devices one image runs on ({@link DeviceCount}), {@code first} (parsed from {@code text}) first. */
+    static java.util.List<Device> all(Device first, String text, String count) {
+        try {
+            int gpus = first.isGpu() ? Engine.getEngine("PyTorch").getGpuCount() : 0;
+            return DeviceCount.resolve(first, text.trim().toLowerCase(java.util.Locale.ROOT).startsWith("gpu:"), gpus, count);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(e.getMessage());
+        }
     }
 }

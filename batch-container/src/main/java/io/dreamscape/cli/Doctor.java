@@ -1,6 +1,7 @@
 package io.dreamscape.cli;
 
 import ai.djl.Device;
+import io.dreamscape.engine.DeviceCount;
 import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
 import io.dreamscape.cli.DoctorReport.Check;
@@ -155,7 +156,18 @@ record Doctor(String model, Path weights, String device, int tile) {
             return Optional.empty();
         }
         facts.put("using", name(chosen));
-        checks.add(new Check("device", Status.OK, "using " + name(chosen) + "; found: " + all, facts));
+        // One image runs on every visible GPU by default (DeviceCount); DREAMSCAPE_DEVICES overrides.
+        List<Device> perImage;
+        try {
+            perImage = DeviceCount.resolve(chosen, want.startsWith("gpu:"), gpus, System.getenv(DeviceCount.ENV));
+        } catch (IllegalArgumentException e) {
+            checks.add(new Check("device", Status.FAIL, e.getMessage(), facts));
+            return Optional.empty();
+        }
+        facts.put("devicesPerImage", perImage.size());
+        String spread = perImage.size() > 1 ? "; one image on " + perImage.size() + " devices (" + DeviceCount.describe(perImage)
+                + "), one normaliser per step" : "";
+        checks.add(new Check("device", Status.OK, "using " + name(chosen) + spread + "; found: " + all, facts));
         return Optional.of(chosen);
     }
 

@@ -1,6 +1,7 @@
 package io.dreamscape.cli;
 
 import ai.djl.Device;
+import io.dreamscape.engine.DeviceCount;
 import io.dreamscape.engine.DreamFile;
 import io.dreamscape.engine.DreamListener;
 import io.dreamscape.engine.model.DreamNetwork;
@@ -141,6 +142,10 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--devices", paramLabel = "N", description = "devices one image runs on (default: with --device gpu every "
+            + "visible GPU, else 1; or $DREAMSCAPE_DEVICES); the result is the one-device result")
+    String devices;
+
     @Option(names = "--scratch", paramLabel = "DIR", description = "folder for the memory-mapped working image (default: the system temp folder)")
     Path scratch;
 
@@ -159,6 +164,7 @@ public final class DreamCommand implements Callable<Integer> {
             }
             if (params.mask() != null) checkMask(params);
             Device dev = DeviceOption.parse(device);
+            List<Device> all = DeviceOption.all(dev, device, devices != null ? devices : System.getenv(DeviceCount.ENV));
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
             try (DownloadBar download = new DownloadBar(quiet);
                  DreamNetwork net = openNetwork(params, dev, download)) {
@@ -173,7 +179,8 @@ public final class DreamCommand implements Callable<Integer> {
                             }
                         }
                     };
-                    r = DreamFile.run(input, output, params, net, dev, scratchDir, listener);
+                    r = DreamFile.run(input, output, params, net, all, d -> Networks.open(params.model(), weights, d),
+                            scratchDir, listener);
                 }
                 if (!quiet) {
                     err.printf(Locale.ROOT, "dreamscape: wrote %s (%d×%d, layers %s, seed %d)%n", output, r.width(), r.height(),

@@ -76,7 +76,8 @@ public final class PlanCommand implements Callable<Integer> {
             PlannerConfig config = PlannerConfig.fromEnv(env);
             if (dollarsPerHour != null) {
                 config = new PlannerConfig(config.workUnitsPerGpuSecond(), config.targetShardSeconds(), config.maxShards(),
-                        dollarsPerHour, config.overheadSecondsPerShard(), config.haloPixels());
+                        dollarsPerHour, config.overheadSecondsPerShard(), config.haloPixels(), config.multiGpuDevices(),
+                        config.multiGpuEfficiency(), config.multiGpuDollarsPerHour());
             }
             QuoteService quotes = new QuoteService(config, limits);
             Map<String, Object> q = quotes.quote(info.format().name(), info.orientedWidth(), info.orientedHeight(), p);

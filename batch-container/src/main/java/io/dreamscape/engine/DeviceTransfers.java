@@ -19,6 +19,8 @@ public final class DeviceTransfers {
     private final AtomicLong uploads = new AtomicLong();
     private final AtomicLong downloads = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong peerCopies = new AtomicLong();
+    private final AtomicLong peerBytes = new AtomicLong();
 
     /** The image as a {@code C×H×W} float tensor in {@code m} (C = its channels), copied chunk by chunk. */
     public NDArray upload(FloatPlanes img, NDManager m) {
@@ -54,6 +56,30 @@ public final class DeviceTransfers {
         }
         downloads.incrementAndGet();
         bytes.addAndGet(12L * w * h);
+    }
+
+    /**
+     * {@code a} copied into {@code m} on {@code m}'s device: the multi-device resident path's only image traffic
+     * (each batch's part of the extended image to its device, its gradient cores back to device 0). Counted apart from
+     * host traffic. On the CPU, where every "device" is the same memory, it is still a real copy, so the CPU test
+     * exercises and times the same path.
+     */
+    public NDArray toDevice(NDArray a, NDManager m) {
+        NDArray c = a.getDevice().equals(m.getDevice()) ? a.duplicate() : a.toDevice(m.getDevice(), true);
+        c.attach(m);
+        peerCopies.incrementAndGet();
+        peerBytes.addAndGet(a.size() * a.getDataType().getNumOfBytes());
+        return c;
+    }
+
+    /** Device-to-device copies made ({@link #toDevice}). */
+    public long peerCopies() {
+        return peerCopies.get();
+    }
+
+    /** Bytes copied between devices ({@link #toDevice}). */
+    public long peerBytes() {
+        return peerBytes.get();
     }
 
     public long uploads() {

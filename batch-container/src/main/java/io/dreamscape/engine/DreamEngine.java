@@ -29,6 +29,7 @@ public final class DreamEngine {
     public static final int MIN_WINDOW = OctaveSizes.MIN_WINDOW;
 
     private final GradientStep gradients;
+    private final DeviceQueue devices;
     private final DreamParameters params;
     private final Path scratch;
     private final TileScheduler scheduler;
@@ -43,7 +44,7 @@ public final class DreamEngine {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
-        this(gradients, params, scratch, null);
+        this(List.of(gradients), params, scratch, null);
     }
 
     /**
@@ -51,18 +52,33 @@ public final class DreamEngine {
      * the caller keeps and closes it): required when {@code params.mask()} names one, else null.
      */
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch, FloatPlanes mask) {
+        this(List.of(gradients), params, scratch, mask);
+    }
+
+    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch) {
+        this(devices, params, scratch, null);
+    }
+
+    /**
+     * One image on several devices, one {@link GradientStep} each ({@link DeviceQueue}): windows go to whichever
+     * device is free, sums and the one normaliser are taken on one thread in tile order, so the result is the
+     * single-device result. {@code mask}: as above (null when the parameters name none).
+     */
+    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch, FloatPlanes mask) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
         if ((params.mask() != null) != (mask != null)) {
             throw new IllegalArgumentException("the parameters name mask " + params.mask() + " but the engine got "
                     + (mask == null ? "no mask plane" : "a mask plane"));
         }
         this.maskPlane = mask;
+        GradientStep gradients = devices.get(0);
         this.gradients = gradients;
         this.params = params;
         this.scratch = scratch;
         this.edges = Edges.of(params.wrap());
         this.scheduler = new TileScheduler(params.tile(), params.jitter(), edges, MIN_WINDOW);
-        this.workers = TorchRuntime.workers(gradients.device());
+        this.devices = new DeviceQueue(devices, TorchRuntime.workers(gradients.device()));
+        this.workers = this.devices.slots();
         this.budget = DevicePlan.budget(params, gradients.device());
         this.laplacian = params.normalize() == Normalize.LAPLACIAN ? new LaplacianNormalizer(edges, scratch) : null;
     }
@@ -155,7 +171,7 @@ public final class DreamEngine {
 
     /** All steps of one octave on the device; {@code working} is brought up to date at the end (or when asked). */
     private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
-        try (ResidentOctave octave = new ResidentOctave(gradients, transfers, edges, batch, pool(), working)) {
+        try (ResidentOctave octave = new ResidentOctave(devices, transfers, edges, batch, pool(), working)) {
             octave.laplacian(laplacian != null);
             if (octaveMask != null) octave.mask(octaveMask);
             for (int s = first; s < params.steps(); s++) {
@@ -224,7 +240,7 @@ public final class DreamEngine {
             List<double[]> parts = pool().run(chunk.size(), i -> {
                 Tile t = chunk.get(i);
                 float[] window = TileIO.readWindow(working, t, edges);
-                GradientStep.Result r = gradients.compute(window, t.x().windowLength(), t.y().windowLength());
+                GradientStep.Result r = devices.call((d, g) -> g.compute(window, t.x().windowLength(), t.y().windowLength()));
                 // Each tile's objective is a mean over its own window; weighting by the window's share of the step
                 // makes the tiles' gradients commensurable, as if the objective were one mean over all windows.
                 float share = (float) ((double) t.windowPixels() / windowPixels);

@@ -35,6 +35,13 @@ public final class DreamFile {
 
     public static Result run(Path in, Path out, DreamParameters params, DreamNetwork network, Device device,
                              Path scratch, DreamListener listener) throws IOException {
+        return run(in, out, params, network, List.of(device), d -> network, scratch, listener);
+    }
+
+    /** On several devices ({@link DeviceCount}): {@code opener} loads the network on each GPU after the first. */
+    public static Result run(Path in, Path out, DreamParameters params, DreamNetwork network, List<Device> devices,
+                             DeviceSteps.Opener<IOException> opener, Path scratch, DreamListener listener)
+            throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) {
             throw new ImageException("the output " + out + " is the input file; choose another name (inputs are never overwritten)");
         }
@@ -58,7 +65,7 @@ public final class DreamFile {
         int bits = loaded.bitsPerSample();
         try (FloatPlanes mask = maskPlane;
              FloatPlanes image = loaded.planes();
-             GradientStep gradients = new GradientStep(network, layers, device)) {
+             DeviceSteps gradients = DeviceSteps.open(network, layers, devices, opener)) {
             // One full collection hands the decode's heap back to the OS before libtorch allocates for the tiles, so
             // the two peaks do not add up: the streamed decode's short-lived row garbage (the young generation fills
             // with it), or the classic decode's whole image (an interlaced PNG). Measured: docs/benchmarks.md.
@@ -80,7 +87,7 @@ public final class DreamFile {
                     return listener.continueAfter(octave, stepsDone, working);
                 }
             };
-            try (FloatPlanes result = new DreamEngine(gradients, params, scratch, mask).dream(image, recording)) {
+            try (FloatPlanes result = new DreamEngine(gradients.steps(), params, scratch, mask).dream(image, recording)) {
                 boolean sixteen = bits > 8 && outFormat != ImageFormat.JPEG;
                 java.awt.image.BufferedImage pixels = ImagePlanes.toImage(result, sixteen);
                 if (outFormat == ImageFormat.TIFF) pixels = ImagePlanes.materialize(pixels);

@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  * share, the same float update (verified by DreamEnginePathsTest).
  */
 final class ResidentOctave implements AutoCloseable {
-    private final GradientStep gradients;
+    private final DeviceQueue devices;
     private final DeviceTransfers transfers;
     private final Edges edges;
     private final int batch;
@@ -48,12 +48,18 @@ final class ResidentOctave implements AutoCloseable {
 
     ResidentOctave(GradientStep gradients, DeviceTransfers transfers, Edges edges, int batch, ParallelRows pool,
                    FloatPlanes working) {
-        this.gradients = gradients;
+        this(new DeviceQueue(java.util.List.of(gradients), pool.workers()), transfers, edges, batch, pool, working);
+    }
+
+    /** On several devices: the octave lives on device 0; batches of a step go to whichever device is free. */
+    ResidentOctave(DeviceQueue devices, DeviceTransfers transfers, Edges edges, int batch, ParallelRows pool,
+                   FloatPlanes working) {
+        this.devices = devices;
         this.transfers = transfers;
         this.edges = edges;
         this.batch = Math.max(1, batch);
         this.pool = pool;
-        this.manager = gradients.newManager();
+        this.manager = devices.first().newManager();
         this.width = working.width();
         this.height = working.height();
         this.x = transfers.upload(working, manager);
@@ -93,29 +99,42 @@ final class ResidentOctave implements AutoCloseable {
             long seen = 0;
             for (int from = 0; from < batches.size(); from += pool.workers()) {
                 List<List<Integer>> round = batches.subList(from, Math.min(batches.size(), from + pool.workers()));
-                List<GradientStep.Batch> results = pool.run(round.size(), b -> {
-                    NDList windows = new NDList();
-                    for (int i : round.get(b)) {
-                        Tile t = tiles.get(i);
-                        windows.add(padded.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - y0, t.y().windowEnd() - y0,
-                                t.x().windowStart() - x0, t.x().windowEnd() - x0)));
+                List<NDArray[]> results = pool.run(round.size(), b -> devices.call((d, step) -> {
+                    List<Integer> members = round.get(b);
+                    // Another device gets the batch's part of the extended image (PeerBatch), not all of it.
+                    try (PeerBatch part = d == 0 ? null : new PeerBatch(padded, y0, x0, tiles, members, step, transfers)) {
+                        NDArray src = part == null ? padded : part.source();
+                        int oy = part == null ? y0 : part.y0();
+                        int ox = part == null ? x0 : part.x0();
+                        NDList windows = new NDList();
+                        for (int i : members) {
+                            Tile t = tiles.get(i);
+                            windows.add(src.get(new NDIndex(":, {}:{}, {}:{}", t.y().windowStart() - oy, t.y().windowEnd() - oy,
+                                    t.x().windowStart() - ox, t.x().windowEnd() - ox)));
+                        }
+                        GradientStep.Batch r = step.computeBatch(NDArrays.stack(windows, 0));
+                        NDArray[] out = new NDArray[members.size()];
+                        for (int j = 0; j < members.size(); j++) {
+                            int i = members.get(j);
+                            Tile t = tiles.get(i);
+                            float share = (float) ((double) t.windowPixels() / windowPixels);
+                            AxisSpan ax = t.x();
+                            AxisSpan ay = t.y();
+                            NDArray core = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
+                                    ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
+                                    ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
+                            // Only the core comes back to device 0, where the gradient image is assembled.
+                            out[j] = d == 0 ? core : transfers.toDevice(core, s);
+                            objectives[i] = r.objectives()[j] * share;
+                        }
+                        return out;
                     }
-                    return gradients.computeBatch(NDArrays.stack(windows, 0));
-                });
+                }));
                 for (int b = 0; b < round.size(); b++) {
                     List<Integer> members = round.get(b);
-                    GradientStep.Batch r = results.get(b);
                     for (int j = 0; j < members.size(); j++) {
-                        int i = members.get(j);
-                        Tile t = tiles.get(i);
-                        float share = (float) ((double) t.windowPixels() / windowPixels);
-                        AxisSpan ax = t.x();
-                        AxisSpan ay = t.y();
-                        cores[i] = r.gradient().get(new NDIndex("{}, :, {}:{}, {}:{}", j,
-                                ay.coreStart() - ay.windowStart(), ay.coreEnd() - ay.windowStart(),
-                                ax.coreStart() - ax.windowStart(), ax.coreEnd() - ax.windowStart())).mul(share);
-                        objectives[i] = r.objectives()[j] * share;
-                        seen += t.windowPixels();
+                        cores[members.get(j)] = results.get(b)[j];
+                        seen += tiles.get(members.get(j)).windowPixels();
                     }
                     progress.accept(seen);
                 }

@@ -1,6 +1,7 @@
 package io.dreamscape.worker;
 
 import ai.djl.Device;
+import io.dreamscape.engine.DeviceCount;
 import io.dreamscape.log.JsonLog;
 import java.util.Locale;
 
@@ -8,12 +9,11 @@ import java.util.Locale;
  * The worker's {@code --device}: {@code gpu} (default) takes GPU 0 when PyTorch sees one and falls back to the CPU with
  * a warning; {@code gpu:N} insists on GPU N; {@code cpu} is the CPU.
  *
- * <p><b>One GPU per worker process.</b> DJL allows one {@code GradientCollector} per JVM at a time, so one JVM cannot
- * compute input gradients on two GPUs concurrently. Parallelism across GPUs therefore comes from several worker
- * processes: the Batch job definition asks for one GPU per array child, and ECS pins each child container to its own
- * GPU (it sets {@code NVIDIA_VISIBLE_DEVICES}, so inside the container that GPU is {@code gpu:0}); on a multi-GPU
- * instance Batch places as many children as there are GPUs. Run by hand on a multi-GPU machine, start one worker per
- * GPU with {@code --device gpu:N} (or one container each). When the worker sees several GPUs it says so in its log.
+ * <p><b>All visible GPUs for one image.</b> The engine's gradient step does not use DJL's one-per-JVM
+ * {@code GradientCollector}, so one worker drives every GPU it sees ({@link #all}, {@code DeviceQueue}): the multi-GPU
+ * job definition asks Batch for all GPUs of the instance; the one-GPU definition asks for one, and ECS pins that GPU
+ * (inside the container it is {@code gpu:0}). {@code --device gpu:N} means GPU N alone; {@code --devices N} or
+ * {@code DREAMSCAPE_DEVICES=N} sets the count.
  */
 public final class DeviceChoice {
     private DeviceChoice() {
@@ -27,10 +27,6 @@ public final class DeviceChoice {
                 log.warn("no GPU is visible to PyTorch: dreaming on the CPU, which is one to two orders of magnitude "
                         + "slower (check the instance type, the NVIDIA driver and that libtorch is a CUDA build)");
                 return Device.cpu();
-            }
-            if (gpuCount > 1) {
-                log.info("several GPUs are visible; this worker uses gpu:0 only (one GPU per worker process: run one "
-                        + "worker per GPU with --device gpu:N)", "gpus", gpuCount);
             }
             return Device.gpu(0);
         }
@@ -48,5 +44,16 @@ public final class DeviceChoice {
             return Device.gpu(index);
         }
         throw new IllegalArgumentException("--device " + text + ": write cpu, gpu or gpu:N");
+    }
+
+    /** The devices one image runs on, {@code first} first: see {@link DeviceCount}; logged when more than one. */
+    public static java.util.List<Device> all(Device first, String text, int gpuCount, String count, JsonLog log) {
+        boolean pinned = text != null && text.trim().toLowerCase(Locale.ROOT).startsWith("gpu:");
+        java.util.List<Device> all = DeviceCount.resolve(first, pinned, gpuCount, count);
+        if (all.size() > 1) {
+            log.info("one image on " + all.size() + " devices (" + DeviceCount.describe(all) + "), one normaliser per step",
+                    "devices", all.size(), "gpus", gpuCount);
+        }
+        return all;
     }
 }

@@ -1,11 +1,13 @@
 package io.dreamscape.worker;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dreamscape.engine.DreamEngine;
 import io.dreamscape.engine.DreamInterrupted;
 import io.dreamscape.engine.DreamListener;
-import io.dreamscape.engine.GradientStep;
+import io.dreamscape.engine.DeviceCount;
+import io.dreamscape.engine.DeviceSteps;
 import io.dreamscape.engine.StartPoint;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
@@ -176,8 +178,12 @@ public final class Worker {
             throw WorkerException.transientFailure(prefix() + "the progress store is unreachable: " + message(e), e);
         }
         DreamParameters params = plan.parameters().withSeed(shardSeed(plan.parameters().seed(), plan.shardCount(), index));
+        if (plan.devices() > config.devices().size()) {
+            log.warn("the plan was made for " + plan.devices() + " GPUs; this worker dreams on "
+                    + config.devices().size() + " (the same image, only slower)", "planDevices", plan.devices());
+        }
         log.info("worker started", "shards", plan.shardCount(), "halo", halo.toString(), "work", shard.work(),
-                "alreadyCounted", counted, "device", config.device().toString(), "seed", params.seed());
+                "alreadyCounted", counted, "device", DeviceCount.describe(config.devices()), "seed", params.seed());
         ProgressReporter reporter = new ProgressReporter(progress, id, index, shard.work(), counted,
                 config.progressInterval().toNanos(), System::nanoTime, log);
         if (exists(resultKey)) {
@@ -191,8 +197,7 @@ public final class Worker {
         reporter.flush();
         if (reporter.jobStopped()) return Outcome.JOB_STOPPED;
         if (stopRequested) return Outcome.INTERRUPTED;
-        usage = new UsageRecorder(objects, id, index, config.device().getDeviceType()
-                + (config.device().getDeviceId() >= 0 && !config.device().getDeviceType().equals("cpu") ? ":" + config.device().getDeviceId() : ""), log);
+        usage = new UsageRecorder(objects, id, index, DeviceCount.describe(config.devices()), log);
         usage.save();
         byte[] fingerprint = fingerprint(plan, shard, params);
         Path dir = scratchDir();
@@ -232,8 +237,8 @@ public final class Worker {
         FloatPlanes result;
         long t0 = System.nanoTime();
         listener.dreamStart = t0;
-        try (GradientStep gradients = new GradientStep(network, layers, config.device())) {
-            result = new DreamEngine(gradients, params, dir, mask).dream(image, listener, start);
+        try (DeviceSteps gradients = DeviceSteps.open(network, layers, config.devices(), d -> openNetwork(params, dir, d))) {
+            result = new DreamEngine(gradients.steps(), params, dir, mask).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,
@@ -418,8 +423,13 @@ public final class Worker {
     }
 
     private DreamNetwork openNetwork(DreamParameters params, Path dir) throws WorkerException {
+        return openNetwork(params, dir, config.device());
+    }
+
+    /** The model on {@code device} (once per GPU when one image runs on several). */
+    private DreamNetwork openNetwork(DreamParameters params, Path dir, Device device) throws WorkerException {
         try {
-            return Networks.open(localModel(params.model(), dir), config.weights(), config.device());
+            return Networks.open(localModel(params.model(), dir), config.weights(), device);
         } catch (IOException | RuntimeException e) {
             throw WorkerException.permanent(prefix() + "cannot open the model " + params.model() + ": " + message(e), e);
         }

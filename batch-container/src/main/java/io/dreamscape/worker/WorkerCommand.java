@@ -1,6 +1,7 @@
 package io.dreamscape.worker;
 
 import ai.djl.Device;
+import io.dreamscape.engine.DeviceCount;
 import ai.djl.engine.Engine;
 import io.dreamscape.aws.AwsClients;
 import io.dreamscape.job.JobId;
@@ -51,6 +52,11 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "gpu",
             description = "gpu (default: GPU 0, or the CPU with a warning when there is none), gpu:N or cpu")
     String device;
+
+    @Option(names = "--devices", paramLabel = "N",
+            description = "devices one image runs on (default: every visible GPU from --device on, or $DREAMSCAPE_DEVICES; "
+                    + "on the CPU N threads stand in for N devices)")
+    String devices;
 
     @Option(names = "--weights", paramLabel = "PATH",
             description = "GoogLeNet weights file (default: $DREAMSCAPE_HOME, baked into the image)")
@@ -113,12 +119,14 @@ public final class WorkerCommand implements Callable<Integer> {
             required("TABLE");
             // Before PyTorch starts: cuDNN picks the fastest convolution algorithms for the (few) tile shapes.
             if (System.getProperty(CUDNN_BENCHMARK) == null) System.setProperty(CUDNN_BENCHMARK, "true");
-            Device dev = DeviceChoice.resolve(device, Engine.getEngine("PyTorch").getGpuCount(), log);
+            int gpus = Engine.getEngine("PyTorch").getGpuCount();
+            Device dev = DeviceChoice.resolve(device, gpus, log);
+            java.util.List<Device> all = DeviceChoice.all(dev, device, gpus, devices != null ? devices : env.get(DeviceCount.ENV), log);
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape-worker");
             int n = threads != null ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
             config = new WorkerConfig(JobId.of(jobId), shard, dev, weights, scratchDir,
                     Duration.ofMillis(Math.round(progressSeconds * 1000)),
-                    Duration.ofMillis(Math.round(checkpointSeconds * 1000)), n, Duration.ofMillis(stepDelayMs));
+                    Duration.ofMillis(Math.round(checkpointSeconds * 1000)), n, Duration.ofMillis(stepDelayMs), all);
             AwsClients clients = new AwsClients(env);
             objects = clients.objectStore();
             progress = clients.progressStore();

@@ -18,9 +18,11 @@ import java.time.Duration;
  *                           ends and SIGTERM); protects long octaves against SIGKILL
  * @param threads            download connections and checkpoint compression threads
  * @param stepDelay          pause after every step (tests and demos only, to make a run last; normally zero)
+ * @param devices            the devices one image runs on, {@code device} first (DeviceCount; null: {@code device} alone)
  */
 public record WorkerConfig(JobId jobId, int shardIndex, Device device, Path weights, Path scratch,
-                           Duration progressInterval, Duration checkpointInterval, int threads, Duration stepDelay) {
+                           Duration progressInterval, Duration checkpointInterval, int threads, Duration stepDelay,
+                           java.util.List<Device> devices) {
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(10);
 
@@ -28,6 +30,14 @@ public record WorkerConfig(JobId jobId, int shardIndex, Device device, Path weig
         if (shardIndex < 0) throw new IllegalArgumentException("shard index is negative: " + shardIndex);
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
         stepDelay = stepDelay == null ? Duration.ZERO : stepDelay;
+        devices = devices == null || devices.isEmpty() ? java.util.List.of(device) : java.util.List.copyOf(devices);
+        if (!devices.get(0).equals(device)) throw new IllegalArgumentException("the first device must be " + device);
+    }
+
+    /** On one device. */
+    public WorkerConfig(JobId jobId, int shardIndex, Device device, Path weights, Path scratch,
+                        Duration progressInterval, Duration checkpointInterval, int threads, Duration stepDelay) {
+        this(jobId, shardIndex, device, weights, scratch, progressInterval, checkpointInterval, threads, stepDelay, null);
     }
 
     /** Defaults for everything but the assignment. */

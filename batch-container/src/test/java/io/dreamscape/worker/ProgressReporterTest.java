@@ -151,7 +151,9 @@ class ProgressReporterTest {
             assertEquals(Device.cpu(), DeviceChoice.resolve("gpu", 0, log));
             assertTrue(buf.toString(StandardCharsets.UTF_8).contains("\"level\":\"WARN\""));
             assertEquals(Device.gpu(0), DeviceChoice.resolve("gpu", 4, log));
-            assertTrue(buf.toString(StandardCharsets.UTF_8).contains("one GPU per worker process"));
+            // one image on all four GPUs, said in the log
+            assertEquals(4, DeviceChoice.all(Device.gpu(0), "gpu", 4, null, log).size());
+            assertTrue(buf.toString(StandardCharsets.UTF_8).contains("one image on 4 devices (gpu:0-3)"));
             assertEquals(Device.gpu(2), DeviceChoice.resolve("gpu:2", 4, log));
             assertEquals(Device.cpu(), DeviceChoice.resolve("cpu", 4, log));
         } finally {

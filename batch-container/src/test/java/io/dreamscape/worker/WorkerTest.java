@@ -93,6 +93,24 @@ class WorkerTest {
     }
 
     @Test
+    void aShardOnTwoDevicesUploadsExactlyTheOneDeviceResult() throws Exception {
+        // DREAMSCAPE_DEVICES=2 on the CPU: two gradient steps, two threads — how the worker drives several GPUs.
+        DreamParameters p = PlannedJob.params(2, 3);
+        PlannedJob one = PlannedJob.create(150, 100, 1, p);
+        PlannedJob two = PlannedJob.create(150, 100, 1, p);
+        Run single = WorkerRuns.inProcess(one.env(0), scratch("d1"), "--device", "cpu");
+        assertEquals(0, single.exit(), single.log());
+        Map<String, String> env = new java.util.HashMap<>(two.env(0));
+        env.put("DREAMSCAPE_DEVICES", "2");
+        Run multi = WorkerRuns.inProcess(env, scratch("d2"), "--device", "cpu");
+        assertEquals(0, multi.exit(), multi.log());
+        assertTrue(multi.log().contains("one image on 2 devices (cpu×2)"), multi.log());
+        assertTrue(multi.log().contains("\"device\":\"cpu×2\""), multi.log());
+        assertArrayEquals(one.result(0), two.result(0));
+        assertCountedExactly(two);
+    }
+
+    @Test
     void aModelNamedByTheUploadIsFetchedFromTheBucketsModelsFolder() throws Exception {
         DreamParameters p = PlannedJob.params(1, 1).with(new io.dreamscape.job.ParameterOverrides("tiny_tuple.pt", null,
                 null, null, null, null, null, null, null, null, null, null, null));

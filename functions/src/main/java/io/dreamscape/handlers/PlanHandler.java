@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Plan step. Input {@code {"jobId": "…"}} (other fields ignored). Output
  * {@code {"jobId": "…", "shardCount": K, "arraySize": K}}: run the worker as a Batch array job of size K when K ≥ 2,
- * as a plain job when K = 1 (Batch array jobs need at least 2 children). The plan itself is in
+ * as a plain job when K = 1 (Batch array jobs need at least 2 children); {@code "devices": N} ≥ 2 when that one job
+ * is one image on all N GPUs of a multi-GPU instance (the multi-GPU job definition). The plan itself is in
  * {@code jobs/{jobId}/plan.json}. Idempotent: a retry returns the same plan.
  */
 public final class PlanHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
@@ -37,6 +38,7 @@ public final class PlanHandler implements RequestHandler<Map<String, Object>, Ma
             out.put("jobId", id.value());
             out.put("shardCount", r.shardCount());
             out.put("arraySize", r.arraySize());
+            out.put("devices", r.devices());
             return out;
         } catch (IOException e) {
             log.error("planning failed", e);

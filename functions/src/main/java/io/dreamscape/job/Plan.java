@@ -26,6 +26,8 @@ import java.util.List;
  * </ul>
  * {@code passes}: per octave of the whole image, its tiles per step and work ({@link OctavePass}; informational).
  * {@code createdAt} is ISO-8601 UTC. {@code version} is the schema version (1); readers ignore unknown fields.
+ * {@code devices}: GPUs the one worker of a one-shard plan dreams on together (one image, one normaliser per step:
+ * the multi-GPU job definition); 1, or absent in older plans, means one GPU per shard.
  */
 public record Plan(
         int version,
@@ -41,7 +43,8 @@ public record Plan(
         long totalWork,
         Estimate estimate,
         String createdAt,
-        List<OctavePass> passes) {
+        List<OctavePass> passes,
+        int devices) {
 
     public static final int VERSION = 1;
 
@@ -54,6 +57,18 @@ public record Plan(
         shards = List.copyOf(shards);
         octaves = List.copyOf(octaves);
         passes = passes == null ? List.of() : List.copyOf(passes);
+        devices = Math.max(1, devices);
+        if (devices > 1 && shards.size() > 1) {
+            throw new IllegalArgumentException("a plan runs either several shards or one shard on several GPUs");
+        }
+    }
+
+    /** One GPU per shard. */
+    public Plan(int version, JobId jobId, Source source, String format, int width, int height,
+                DreamParameters parameters, List<OctaveSizes.Size> octaves, int halo, List<Shard> shards,
+                long totalWork, Estimate estimate, String createdAt, List<OctavePass> passes) {
+        this(version, jobId, source, format, width, height, parameters, octaves, halo, shards, totalWork, estimate,
+                createdAt, passes, 1);
     }
 
     public int shardCount() {

@@ -22,7 +22,12 @@ import java.time.Clock;
 public final class PlanService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    public record Result(JobId jobId, int shardCount, int arraySize) {
+    /** {@code devices}: GPUs the one shard runs on together (the state machine picks the job definition by it). */
+    public record Result(JobId jobId, int shardCount, int arraySize, int devices) {
+        public Result(JobId jobId, int shardCount, int arraySize) {
+            this(jobId, shardCount, arraySize, 1);
+        }
+
     }
 
     private final ObjectStore objects;
@@ -68,8 +73,8 @@ public final class PlanService {
         } else if (job.state() == JobState.FAILED) {
             throw new IllegalStateException("job " + id + " has failed: " + job.error());
         }
-        log.info("planned", "shards", plan.shardCount(), "totalWork", plan.totalWork(), "gpuSeconds",
-                plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
-        return new Result(id, plan.shardCount(), plan.arraySize());
+        log.info("planned", "shards", plan.shardCount(), "devices", plan.devices(), "totalWork", plan.totalWork(),
+                "gpuSeconds", plan.estimate().gpuSeconds(), "costUsd", plan.estimate().costUsd());
+        return new Result(id, plan.shardCount(), plan.arraySize(), plan.devices());
     }
 }

@@ -15,8 +15,11 @@ import java.util.List;
 
 /**
  * Pure planning: octaves, work, cost and the shard split. K = 1 when one GPU finishes within the target time;
- * otherwise the image is cut into a near-square grid of K cores, each grown by the halo, with K raised until every
- * child's estimate (its halo rectangle's work) fits the target or {@code maxShards} is reached.
+ * else, when the multi-GPU instance ({@link PlannerConfig#multiGpuDevices} GPUs at
+ * {@link PlannerConfig#multiGpuEfficiency}) finishes the whole image within the target, one shard on all its GPUs
+ * (one dream, no borders, no halo work twice); otherwise the image is cut into a near-square grid of K cores, each
+ * grown by the halo, with K raised until every child's estimate (its halo rectangle's work) fits the target or
+ * {@code maxShards} is reached.
  */
 public final class Planner {
     private final PlannerConfig config;
@@ -33,6 +36,21 @@ public final class Planner {
         int halo = config.haloPixels() != null ? config.haloPixels()
                 : Math.max(64, p.tile() / 2 + p.jitter() + OctaveSizes.contextMargin(p.tile()));
         long whole = OctaveSizes.totalWork(width, height, p);
+        if (seconds(whole) > config.targetShardSeconds() && config.multiGpuDevices() >= 2) {
+            int n = config.multiGpuDevices();
+            double wall = multiGpuSeconds(whole, n);
+            if (wall <= config.targetShardSeconds()) {
+                List<Shard> one = cut(1, 1, width, height, 0, p);
+                double sec = wall + config.overheadSecondsPerShard();
+                // Billed: the instance's hourly price for the wall time; GPU seconds: all its GPUs held that long.
+                Estimate estimate = new Estimate(round(n * sec), round(sec),
+                        Math.round(sec / 3600 * config.multiGpuDollarsPerHour() * 1000) / 1000.0,
+                        config.workUnitsPerGpuSecond(), config.multiGpuDollarsPerHour());
+                return new Plan(Plan.VERSION, id, source, format, width, height, p,
+                        OctaveSizes.smallestFirst(width, height, p.octaves(), p.octaveScale()), 0, one, whole, estimate,
+                        now.toString(), OctavePass.of(width, height, p), n);
+            }
+        }
         int k = Math.max(1, (int) Math.ceil(seconds(whole) / config.targetShardSeconds()));
         k = Math.min(k, config.maxShards());
         List<Shard> shards;
@@ -69,6 +87,11 @@ public final class Planner {
 
     private double seconds(long work) {
         return work / config.workUnitsPerGpuSecond();
+    }
+
+    /** Dreaming time of {@code work} on {@code n} GPUs of one instance: n × one GPU's speed × the efficiency. */
+    private double multiGpuSeconds(long work, int n) {
+        return seconds(work) / (n * config.multiGpuEfficiency());
     }
 
     private static double round(double v) {

@@ -77,6 +77,7 @@ public final class QuoteService {
         }
         m.put("octaves", octaves);
         m.put("shardCount", plan.shardCount());
+        m.put("devices", plan.devices()); // GPUs the one shard runs on together (multi-GPU instance) or 1
         m.put("halo", plan.halo());
         List<Map<String, Object>> shards = new ArrayList<>();
         long maxHaloPixels = 0;

@@ -97,4 +97,73 @@ class PlannerTest {
         assertThrows(IllegalArgumentException.class, () -> new Planner(PlannerConfig.DEFAULT)
                 .plan(JobId.random(), SRC, "JPEG", 10, 10, DreamParameters.defaults(), Instant.now()));
     }
+
+    // ---- one image on the GPUs of one instance
+
+    /** The target set so that 4000×3000 takes 2.2 targets on one GPU. */
+    private static final PlannerConfig TARGET_30S = new PlannerConfig(1.5e7,
+            OctaveSizes.totalWork(4000, 3000, P) / 1.5e7 / 2.2, 64, 1.0, 60, null);
+
+    @Test
+    void aMultiGpuInstanceThatMeetsTheTargetIsPreferredToShards() {
+        // 4000×3000 on one GPU is 2.2× the target, on 4 GPUs at 0.85: 2.2 / 3.4 = 0.65×.
+        PlannerConfig c = TARGET_30S.withMultiGpu(4, 0.85, 5.672);
+        long whole = OctaveSizes.totalWork(4000, 3000, P);
+        double oneGpu = whole / c.workUnitsPerGpuSecond();
+        assertTrue(oneGpu > c.targetShardSeconds() && oneGpu / (4 * 0.85) <= c.targetShardSeconds(), "fixture: " + oneGpu);
+        Plan p = plan(4000, 3000, c);
+        assertEquals(1, p.shardCount(), "one shard: no borders");
+        assertEquals(4, p.devices());
+        assertEquals(0, p.halo());
+        assertEquals(new Rect(0, 0, 4000, 3000), p.shard(0).withHalo());
+        assertEquals(whole, p.totalWork(), "no halo dreamed twice");
+        double wall = oneGpu / (4 * 0.85) + c.overheadSecondsPerShard();
+        assertEquals(Math.round(wall * 10) / 10.0, p.estimate().wallSeconds(), 0.05);
+        assertEquals(Math.round(4 * wall * 10) / 10.0, p.estimate().gpuSeconds(), 0.05);
+        assertEquals(Math.round(wall / 3600 * 5.672 * 1000) / 1000.0, p.estimate().costUsd(), 1e-9);
+        assertEquals(5.672, p.estimate().dollarsPerGpuHour());
+        // and without the instance the same image is split
+        Plan split = plan(4000, 3000, TARGET_30S);
+        assertTrue(split.shardCount() > 1);
+        assertEquals(1, split.devices());
+    }
+
+    @Test
+    void tooLargeForTheMultiGpuInstanceFallsBackToShardsAndSmallImagesStayOnOneGpu() {
+        PlannerConfig c = TARGET_30S.withMultiGpu(4, 0.85, 5.672);
+        Plan big = plan(12000, 8000, c); // 8× the pixels: ~5.8× the target even on 4 GPUs
+        assertTrue(big.shardCount() > 1);
+        assertEquals(1, big.devices());
+        Plan small = plan(1000, 800, c); // fits one GPU: no need for the bigger, dearer instance
+        assertEquals(1, small.shardCount());
+        assertEquals(1, small.devices());
+        // a lower efficiency can tip the choice back to shards
+        Plan slow = plan(4000, 3000, TARGET_30S.withMultiGpu(4, 0.5, 5.672));
+        assertTrue(slow.shardCount() > 1, "2.2 / (4 × 0.5) > 1");
+    }
+
+    @Test
+    void theDeviceCountIsInPlanJsonAndOldPlansReadAsOneGpu() {
+        Plan p = plan(4000, 3000, TARGET_30S.withMultiGpu(4, 0.85, 5.672));
+        Plan back = Plan.fromJson(p.toJson());
+        assertEquals(4, back.devices());
+        assertEquals(p, back);
+        String old = new String(plan(300, 200, PlannerConfig.DEFAULT).toJson(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceAll(",\\s*\"devices\"\\s*:\\s*1", "");
+        assertFalse(old.contains("\"devices\""), old);
+        assertEquals(1, Plan.fromJson(old.getBytes(java.nio.charset.StandardCharsets.UTF_8)).devices());
+    }
+
+    @Test
+    void multiGpuSettingsComeFromTheEnvironmentAndAreCheckedWithASentence() {
+        PlannerConfig c = PlannerConfig.fromEnv(java.util.Map.of("MULTI_GPU_DEVICES", "4", "MULTI_GPU_EFFICIENCY", "0.9",
+                "MULTI_GPU_DOLLARS_PER_HOUR", "4.6"));
+        assertEquals(4, c.multiGpuDevices());
+        assertEquals(0.9, c.multiGpuEfficiency());
+        assertEquals(4.6, c.multiGpuDollarsPerHour());
+        assertEquals(1, PlannerConfig.fromEnv(java.util.Map.of()).multiGpuDevices(), "off unless the stack says so");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PlannerConfig.fromEnv(java.util.Map.of("MULTI_GPU_EFFICIENCY", "1.5")));
+        assertTrue(e.getMessage().contains("MULTI_GPU_EFFICIENCY must be in (0, 1]"), e.getMessage());
+    }
 }

@@ -116,6 +116,18 @@ public final class ComputeStack extends Stack {
      */
     public static final List<String> WORKER_INSTANCE_TYPES = List.of("g5.xlarge", "g5.2xlarge", "g6.xlarge",
             "g6.2xlarge");
+    /**
+     * One image on all GPUs of one instance (the planner's choice when that meets its target, issue 11): 4 × A10G
+     * (g5.12xlarge) or 4 × L4 (g6.12xlarge), 48 vCPUs and 192 GiB each. Their own compute environments and queue, so
+     * one-GPU jobs never land on them (a queue takes at most three environments, and these cost more per GPU).
+     */
+    public static final List<String> MULTI_GPU_INSTANCE_TYPES = List.of("g5.12xlarge", "g6.12xlarge");
+    public static final int MULTI_GPU_DEVICES = 4;
+    /** All but a few vCPUs and GiB of the instance (the ECS agent and the OS keep the rest). */
+    public static final int MULTI_GPU_VCPUS = 44;
+    public static final int MULTI_GPU_MEMORY_MIB = 180_224;
+    /** g6.12xlarge on demand, like PLAN_GPU_DOLLARS_PER_HOUR's g6.xlarge (an upper bound when Spot is available). */
+    public static final String PLAN_MULTI_GPU_DOLLARS_PER_HOUR = "4.602";
     /** Tag the state machine puts on every Batch job it submits; TerminateJob is allowed on jobs carrying it. */
     public static final String JOB_QUEUE_TAG = "dreamscape:queue";
     /** The GPU smoke test's job: one try, and a hung driver must not hold an instance for long. */
@@ -146,10 +158,18 @@ public final class ComputeStack extends Stack {
     public static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     /** What can be set with {@code cdk deploy -c name=value}. */
-    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus) {
+    public record Settings(int maxSpotVcpus, int maxOnDemandVcpus, int maxMultiGpuVcpus) {
+        /** Per multi-GPU compute environment: one 48-vCPU instance at a time unless raised. */
+        public static final int DEFAULT_MAX_MULTI_GPU_VCPUS = 48;
+
+        public Settings(int maxSpotVcpus, int maxOnDemandVcpus) {
+            this(maxSpotVcpus, maxOnDemandVcpus, DEFAULT_MAX_MULTI_GPU_VCPUS);
+        }
+
         public static Settings from(Construct scope) {
             return new Settings(intContext(scope, "dreamscape:maxSpotVcpus", 64),
-                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16));
+                    intContext(scope, "dreamscape:maxOnDemandVcpus", 16),
+                    intContext(scope, "dreamscape:maxMultiGpuVcpus", DEFAULT_MAX_MULTI_GPU_VCPUS));
         }
 
         private static int intContext(Construct scope, String key, int fallback) {
@@ -226,9 +246,12 @@ public final class ComputeStack extends Stack {
 
         // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is
         // available) and a fresh instance's boot and image pull per shard.
+        // MULTI_GPU_*: the planner may run one image on all GPUs of the multi-GPU job definition instead of shards.
         Function plan = lambda("Plan", "PlanHandler", 1024, Duration.minutes(5), Map.of(
                 "GPU_DOLLARS_PER_HOUR", PLAN_GPU_DOLLARS_PER_HOUR,
-                "SHARD_OVERHEAD_SECONDS", PLAN_SHARD_OVERHEAD_SECONDS));
+                "SHARD_OVERHEAD_SECONDS", PLAN_SHARD_OVERHEAD_SECONDS,
+                "MULTI_GPU_DEVICES", Integer.toString(MULTI_GPU_DEVICES),
+                "MULTI_GPU_DOLLARS_PER_HOUR", PLAN_MULTI_GPU_DOLLARS_PER_HOUR));
         // jobs/*: Plan reads back a plan.json an earlier attempt wrote (idempotency); without GetObject the HEAD is a 403.
         readObjects(plan, "uploads/*", "jobs/*");
         writeObjects(plan, "jobs/*");
@@ -348,7 +371,8 @@ public final class ComputeStack extends Stack {
 
     // ---------------------------------------------------------------------------------------------- AWS Batch
 
-    record Batch(JobQueue queue, EcsJobDefinition worker, EcsJobDefinition doctor) {
+    record Batch(JobQueue queue, EcsJobDefinition worker, EcsJobDefinition doctor, JobQueue multiGpuQueue,
+                 EcsJobDefinition multiGpuWorker) {
     }
 
     private Batch batch(Settings settings) {
@@ -489,7 +513,40 @@ public final class ComputeStack extends Stack {
                 .retryAttempts(1)
                 .timeout(DOCTOR_TIMEOUT)
                 .build();
-        return new Batch(queue, worker, doctor);
+
+        // One image on all GPUs of a multi-GPU instance: the worker uses every GPU it sees (DeviceCount), and this
+        // definition makes ECS give it all of them. Same image, role, logs, retries and timeout as the worker.
+        ManagedEc2EcsComputeEnvironment multiSpot = gpuEnvironment("MultiGpuSpot", vpc, noInbound, launchTemplate, true,
+                settings.maxMultiGpuVcpus(), MULTI_GPU_INSTANCE_TYPES);
+        ManagedEc2EcsComputeEnvironment multiOnDemand = gpuEnvironment("MultiGpuOnDemand", vpc, noInbound,
+                launchTemplate, false, settings.maxMultiGpuVcpus(), MULTI_GPU_INSTANCE_TYPES);
+        JobQueue multiGpuQueue = JobQueue.Builder.create(this, "MultiGpuQueue")
+                .priority(1)
+                .jobStateTimeLimitActions(giveUp)
+                .computeEnvironments(List.of(
+                        OrderedComputeEnvironment.builder().computeEnvironment(multiSpot).order(1).build(),
+                        OrderedComputeEnvironment.builder().computeEnvironment(multiOnDemand).order(2).build()))
+                .build();
+        EcsJobDefinition multiGpuWorker = EcsJobDefinition.Builder.create(this, "MultiGpuWorker")
+                .container(EcsEc2ContainerDefinition.Builder.create(this, "MultiGpuWorkerContainer")
+                        .image(ContainerImage.fromDockerImageAsset(image))
+                        .command(List.of("worker"))
+                        .gpu(MULTI_GPU_DEVICES)
+                        .cpu(MULTI_GPU_VCPUS)
+                        .memory(Size.mebibytes(MULTI_GPU_MEMORY_MIB))
+                        .environment(env)
+                        .jobRole(jobRole)
+                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
+                                .logGroup(workerLogs)
+                                .streamPrefix("worker")
+                                .build()))
+                        .build())
+                .retryAttempts(WORKER_ATTEMPTS)
+                .retryStrategies(workerRetryRules())
+                .timeout(WORKER_ATTEMPT_TIMEOUT)
+                .propagateTags(true)
+                .build();
+        return new Batch(queue, worker, doctor, multiGpuQueue, multiGpuWorker);
     }
 
     /**
@@ -526,6 +583,11 @@ public final class ComputeStack extends Stack {
 
     private ManagedEc2EcsComputeEnvironment gpuEnvironment(String id, Vpc vpc, SecurityGroup securityGroup,
             LaunchTemplate launchTemplate, boolean spot, int maxVcpus) {
+        return gpuEnvironment(id, vpc, securityGroup, launchTemplate, spot, maxVcpus, WORKER_INSTANCE_TYPES);
+    }
+
+    private ManagedEc2EcsComputeEnvironment gpuEnvironment(String id, Vpc vpc, SecurityGroup securityGroup,
+            LaunchTemplate launchTemplate, boolean spot, int maxVcpus, List<String> instanceTypes) {
         ManagedEc2EcsComputeEnvironment.Builder builder = ManagedEc2EcsComputeEnvironment.Builder.create(this, id)
                 .vpc(vpc)
                 .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build())
@@ -533,7 +595,7 @@ public final class ComputeStack extends Stack {
                 .launchTemplate(launchTemplate)
                 // NVIDIA A10G (g5) and L4 (g6): 24 GB of GPU memory, the cheapest current GPUs Batch offers; explicit
                 // one-GPU sizes (WORKER_INSTANCE_TYPES).
-                .instanceTypes(WORKER_INSTANCE_TYPES.stream().map(InstanceType::new).toList())
+                .instanceTypes(instanceTypes.stream().map(InstanceType::new).toList())
                 .useOptimalInstanceClasses(false)
                 .images(List.of(EcsMachineImage.builder().imageType(EcsMachineImageType.ECS_AL2023_NVIDIA).build()))
                 .minvCpus(0) // scales to zero: nothing runs while nobody renders
@@ -559,6 +621,8 @@ public final class ComputeStack extends Stack {
         substitutions.put("MarkFailedFunctionArn", functions.markFailed().getFunctionArn());
         substitutions.put("JobQueueArn", batch.queue().getJobQueueArn());
         substitutions.put("JobDefinitionArn", batch.worker().getJobDefinitionArn());
+        substitutions.put("MultiGpuJobQueueArn", batch.multiGpuQueue().getJobQueueArn());
+        substitutions.put("MultiGpuJobDefinitionArn", batch.multiGpuWorker().getJobDefinitionArn());
         StateMachine machine = StateMachine.Builder.create(this, "Workflow")
                 .stateMachineType(StateMachineType.STANDARD)
                 // fromString, not fromFile: the states stay in the template where tests and reviewers can read them.
@@ -574,7 +638,8 @@ public final class ComputeStack extends Stack {
         machine.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("SubmitDreamJobs")
                 .actions(List.of("batch:SubmitJob"))
-                .resources(List.of(batch.queue().getJobQueueArn(), batch.worker().getJobDefinitionArn()))
+                .resources(List.of(batch.queue().getJobQueueArn(), batch.worker().getJobDefinitionArn(),
+                        batch.multiGpuQueue().getJobQueueArn(), batch.multiGpuWorker().getJobDefinitionArn()))
                 .build());
         machine.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("FollowDreamJobs")
@@ -728,12 +793,15 @@ public final class ComputeStack extends Stack {
                         + "runtime is a decision for the whole code base, not for the stack.")));
         NagSuppressions.addResourceSuppressionsByPath(this, List.of(
                         "/" + getStackName() + "/GpuSpot/InstanceProfileRole/Resource",
-                        "/" + getStackName() + "/GpuOnDemand/InstanceProfileRole/Resource"),
+                        "/" + getStackName() + "/GpuOnDemand/InstanceProfileRole/Resource",
+                        "/" + getStackName() + "/MultiGpuSpot/InstanceProfileRole/Resource",
+                        "/" + getStackName() + "/MultiGpuOnDemand/InstanceProfileRole/Resource"),
                 List.of(nag("AwsSolutions-IAM4", "AmazonEC2ContainerServiceforEC2Role is what the ECS agent on a "
                         + "Batch container instance needs; AWS maintains it with the agent.")));
         NagSuppressions.addResourceSuppressionsByPath(this, List.of(
                         "/" + getStackName() + "/WorkerContainer/ExecutionRole/DefaultPolicy/Resource",
-                        "/" + getStackName() + "/DoctorContainer/ExecutionRole/DefaultPolicy/Resource"),
+                        "/" + getStackName() + "/DoctorContainer/ExecutionRole/DefaultPolicy/Resource",
+                        "/" + getStackName() + "/MultiGpuWorkerContainer/ExecutionRole/DefaultPolicy/Resource"),
                 List.of(NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
                         .reason("ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is "

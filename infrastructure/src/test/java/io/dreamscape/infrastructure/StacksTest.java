@@ -216,7 +216,7 @@ class StacksTest {
                                     ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE",
                             "Ec2Configuration", List.of(Map.of("ImageType", "ECS_AL2023_NVIDIA"))))));
         }
-        JsonNode queue = only(computeJson, "AWS::Batch::JobQueue").path("Properties");
+        JsonNode queue = withIdPrefix(computeJson, "AWS::Batch::JobQueue", "Queue").path("Properties");
         JsonNode order = queue.path("ComputeEnvironmentOrder");
         assertEquals(2, order.size());
         assertEquals(1, order.get(0).path("Order").asInt());
@@ -327,7 +327,8 @@ class StacksTest {
     void stateMachineMayRunBatchSyncJobsAndInvokeOnlyItsFunctions() {
         List<JsonNode> statements = statementsOfRole("Workflow");
         JsonNode submit = statementWith(statements, "batch:SubmitJob");
-        assertEquals(2, submit.path("Resource").size(), "job queue and job definition, nothing else");
+        assertEquals(4, submit.path("Resource").size(),
+                "the one-GPU and the multi-GPU job queue and job definition, nothing else");
         submit.path("Resource").forEach(r -> assertFalse(r.asText().equals("*")));
         JsonNode events = statementWith(statements, "events:PutRule");
         assertTrue(events.path("Action").toString().contains("events:PutTargets"));
@@ -564,12 +565,22 @@ class StacksTest {
 
     @Test
     void computeEnvironmentsListExplicitOneGpuSizes() {
-        for (JsonNode env : all(computeJson, "AWS::Batch::ComputeEnvironment")) {
+        int oneGpu = 0;
+        for (var it = computeJson.path("Resources").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().path("Type").asText().equals("AWS::Batch::ComputeEnvironment")) continue;
             List<String> types = new ArrayList<>();
-            env.path("Properties").path("ComputeResources").path("InstanceTypes").forEach(t -> types.add(t.asText()));
-            assertEquals(ComputeStack.WORKER_INSTANCE_TYPES, types);
-            types.forEach(t -> assertTrue(t.matches("g[56]\\.(x|2x)large"), "an explicit one-GPU size: " + t));
+            e.getValue().path("Properties").path("ComputeResources").path("InstanceTypes").forEach(t -> types.add(t.asText()));
+            if (e.getKey().startsWith("MultiGpu")) {
+                assertEquals(ComputeStack.MULTI_GPU_INSTANCE_TYPES, types);
+                types.forEach(t -> assertTrue(t.matches("g[56]\\.12xlarge"), "an explicit 4-GPU size: " + t));
+            } else {
+                oneGpu++;
+                assertEquals(ComputeStack.WORKER_INSTANCE_TYPES, types);
+                types.forEach(t -> assertTrue(t.matches("g[56]\\.(x|2x)large"), "an explicit one-GPU size: " + t));
+            }
         }
+        assertEquals(2, oneGpu);
     }
 
     @Test
@@ -633,7 +644,50 @@ class StacksTest {
                         .asText(), state.toString());
             }
         }
-        assertEquals(2, submits);
+        assertEquals(3, submits, "shards, single, multi-GPU");
+    }
+
+    @Test
+    void multiGpuJobsAskForAllGpusOfTheirInstanceInTheirOwnQueueAndThePlannerKnowsIt() {
+        JsonNode def = withIdPrefix(computeJson, "AWS::Batch::JobDefinition", "MultiGpuWorker").path("Properties");
+        JsonNode container = def.path("ContainerProperties");
+        Set<String> resources = new TreeSet<>();
+        container.path("ResourceRequirements").forEach(r -> resources.add(r.path("Type").asText() + "="
+                + r.path("Value").asText()));
+        assertEquals(Set.of("GPU=" + ComputeStack.MULTI_GPU_DEVICES, "VCPU=" + ComputeStack.MULTI_GPU_VCPUS,
+                "MEMORY=" + ComputeStack.MULTI_GPU_MEMORY_MIB), resources);
+        assertEquals(4, ComputeStack.MULTI_GPU_DEVICES, "g5.12xlarge and g6.12xlarge have 4 GPUs");
+        assertTrue(ComputeStack.MULTI_GPU_VCPUS <= 48 && ComputeStack.MULTI_GPU_MEMORY_MIB < 192 * 1024,
+                "fits the 48 vCPUs and 192 GiB of the instance");
+        JsonNode worker = jobDefinition("worker").path("Properties");
+        assertEquals("worker", container.path("Command").get(0).asText());
+        assertEquals(worker.path("ContainerProperties").path("Image").toString(), container.path("Image").toString());
+        assertEquals(worker.path("ContainerProperties").path("JobRoleArn").toString(), container.path("JobRoleArn").toString());
+        assertEquals(worker.path("RetryStrategy").toString(), def.path("RetryStrategy").toString());
+        assertEquals(worker.path("Timeout").toString(), def.path("Timeout").toString());
+        for (String type : List.of("SPOT", "EC2")) {
+            compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
+                    "Type", "managed",
+                    "ComputeResources", Match.objectLike(Map.of(
+                            "Type", type,
+                            "MinvCpus", 0,
+                            "MaxvCpus", ComputeStack.Settings.DEFAULT_MAX_MULTI_GPU_VCPUS,
+                            "InstanceTypes", List.of("g5.12xlarge", "g6.12xlarge")))));
+        }
+        JsonNode order = withIdPrefix(computeJson, "AWS::Batch::JobQueue", "MultiGpuQueue").path("Properties")
+                .path("ComputeEnvironmentOrder");
+        assertEquals(2, order.size());
+        assertTrue(order.get(0).path("ComputeEnvironment").path("Fn::GetAtt").get(0).asText().startsWith("MultiGpuSpot"));
+        JsonNode substitutions = only(computeJson, "AWS::StepFunctions::StateMachine").path("Properties")
+                .path("DefinitionSubstitutions");
+        assertTrue(substitutions.path("MultiGpuJobQueueArn").toString().contains("MultiGpuQueue"), substitutions.toString());
+        assertTrue(substitutions.path("MultiGpuJobDefinitionArn").toString().contains("MultiGpuWorker"),
+                substitutions.toString());
+        compute.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", ComputeStack.HANDLER_PACKAGE + "PlanHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "MULTI_GPU_DEVICES", "4",
+                        "MULTI_GPU_DOLLARS_PER_HOUR", ComputeStack.PLAN_MULTI_GPU_DOLLARS_PER_HOUR)))));
     }
 
     @Test
@@ -676,10 +730,20 @@ class StacksTest {
 
     /** The Batch job definition whose container command starts with {@code command}. */
     static JsonNode jobDefinition(String command) {
-        return all(computeJson, "AWS::Batch::JobDefinition").stream()
-                .filter(d -> d.path("Properties").path("ContainerProperties").path("Command").get(0).asText()
-                        .equals(command))
-                .findFirst().orElseThrow(() -> new AssertionError("no job definition runs " + command));
+        // by logical id ("Worker…", "Doctor…"): the multi-GPU definition ("MultiGpuWorker…") runs "worker" too
+        String prefix = Character.toUpperCase(command.charAt(0)) + command.substring(1);
+        JsonNode d = withIdPrefix(computeJson, "AWS::Batch::JobDefinition", prefix);
+        assertEquals(command, d.path("Properties").path("ContainerProperties").path("Command").get(0).asText());
+        return d;
+    }
+
+    private static JsonNode withIdPrefix(JsonNode template, String type, String prefix) {
+        List<JsonNode> found = new ArrayList<>();
+        template.path("Resources").fields().forEachRemaining(e -> {
+            if (type.equals(e.getValue().path("Type").asText()) && e.getKey().startsWith(prefix)) found.add(e.getValue());
+        });
+        assertEquals(1, found.size(), type + " " + prefix + "…");
+        return found.get(0);
     }
 
     private static JsonNode only(JsonNode template, String type) {

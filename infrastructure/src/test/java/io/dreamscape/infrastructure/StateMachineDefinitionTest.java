@@ -35,7 +35,9 @@ class StateMachineDefinitionTest {
             "AssembleFunctionArn", "arn:aws:lambda:eu-west-1:123456789012:function:Assemble",
             "MarkFailedFunctionArn", "arn:aws:lambda:eu-west-1:123456789012:function:MarkFailed",
             "JobQueueArn", "arn:aws:batch:eu-west-1:123456789012:job-queue/Queue",
-            "JobDefinitionArn", "arn:aws:batch:eu-west-1:123456789012:job-definition/Worker:1");
+            "JobDefinitionArn", "arn:aws:batch:eu-west-1:123456789012:job-definition/Worker:1",
+            "MultiGpuJobQueueArn", "arn:aws:batch:eu-west-1:123456789012:job-queue/MultiGpuQueue",
+            "MultiGpuJobDefinitionArn", "arn:aws:batch:eu-west-1:123456789012:job-definition/MultiGpuWorker:1");
     private static final Set<String> LAMBDA_TRANSIENT = Set.of("Lambda.ServiceException",
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
 
@@ -97,8 +99,8 @@ class StateMachineDefinitionTest {
     @Test
     void everyTaskCatchesEverythingIntoMarkFailedOrFail() {
         List<String> tasks = taskNames();
-        assertEquals(List.of("Validate", "Plan", "DreamShards", "DreamSingle", "Assemble", "MarkFailedByUpload",
-                "MarkFailed"), tasks);
+        assertEquals(List.of("Validate", "Plan", "DreamShards", "DreamSingle", "DreamMultiGpu", "Assemble",
+                "MarkFailedByUpload", "MarkFailed"), tasks);
         for (String name : tasks) {
             JsonNode catches = states.path(name).path("Catch");
             assertEquals(1, catches.size(), name);
@@ -135,17 +137,26 @@ class StateMachineDefinitionTest {
     @Test
     void batchTasksRunTheArrayOrPlainJobWithTheJobIdAndRetryOnceAfterBatchGaveUp() {
         JsonNode choice = states.path("SingleOrArray");
-        assertEquals("$.arraySize", choice.path("Choices").get(0).path("Variable").asText());
-        assertEquals(2, choice.path("Choices").get(0).path("NumericGreaterThanEquals").asInt());
-        assertEquals("DreamShards", choice.path("Choices").get(0).path("Next").asText());
+        // first: a one-shard plan on several GPUs (plans without "devices" skip it: IsPresent, no runtime error)
+        JsonNode multi = choice.path("Choices").get(0);
+        assertEquals("$.devices", multi.path("And").get(0).path("Variable").asText());
+        assertTrue(multi.path("And").get(0).path("IsPresent").asBoolean());
+        assertEquals(2, multi.path("And").get(1).path("NumericGreaterThanEquals").asInt());
+        assertEquals("DreamMultiGpu", multi.path("Next").asText());
+        assertEquals("$.arraySize", choice.path("Choices").get(1).path("Variable").asText());
+        assertEquals(2, choice.path("Choices").get(1).path("NumericGreaterThanEquals").asInt());
+        assertEquals("DreamShards", choice.path("Choices").get(1).path("Next").asText());
         assertEquals("DreamSingle", choice.path("Default").asText());
-        for (String name : List.of("DreamShards", "DreamSingle")) {
+        for (String name : List.of("DreamShards", "DreamSingle", "DreamMultiGpu")) {
             JsonNode state = states.path(name);
             assertEquals("arn:aws:states:::batch:submitJob.sync", state.path("Resource").asText());
             JsonNode p = state.path("Parameters");
             assertEquals("States.Format('dream-{}', $.jobId)", p.path("JobName.$").asText());
-            assertEquals("${JobQueueArn}", p.path("JobQueue").asText());
-            assertEquals("${JobDefinitionArn}", p.path("JobDefinition").asText());
+            boolean multiGpu = name.equals("DreamMultiGpu");
+            assertEquals(multiGpu ? "${MultiGpuJobQueueArn}" : "${JobQueueArn}", p.path("JobQueue").asText());
+            assertEquals(multiGpu ? "${MultiGpuJobDefinitionArn}" : "${JobDefinitionArn}", p.path("JobDefinition").asText());
+            // every job carries the stack's queue tag, which is what lets a stopped execution terminate it
+            assertEquals("${JobQueueArn}", p.path("Tags").path("dreamscape:queue").asText(), name);
             assertEquals("$.jobId", p.path("ContainerOverrides").path("Environment").get(0).path("Value.$").asText());
             assertEquals(name.equals("DreamShards"), p.has("ArrayProperties"), name);
             assertTrue(state.path("TimeoutSeconds").asInt() >= 3600, name);

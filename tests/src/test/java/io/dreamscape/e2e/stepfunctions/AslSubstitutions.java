@@ -9,13 +9,17 @@ import java.util.Map;
 final class AslSubstitutions {
     static final String JOB_QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/Queue";
     static final String JOB_DEFINITION = "arn:aws:batch:us-east-1:123456789012:job-definition/Worker:1";
+    static final String MULTI_GPU_JOB_QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/MultiGpuQueue";
+    static final String MULTI_GPU_JOB_DEFINITION = "arn:aws:batch:us-east-1:123456789012:job-definition/MultiGpuWorker:1";
     static final Map<String, String> VALUES = Map.of(
             "ValidateFunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:Validate",
             "PlanFunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:Plan",
             "AssembleFunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:Assemble",
             "MarkFailedFunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:MarkFailed",
             "JobQueueArn", JOB_QUEUE,
-            "JobDefinitionArn", JOB_DEFINITION);
+            "JobDefinitionArn", JOB_DEFINITION,
+            "MultiGpuJobQueueArn", MULTI_GPU_JOB_QUEUE,
+            "MultiGpuJobDefinitionArn", MULTI_GPU_JOB_DEFINITION);
 
     private AslSubstitutions() {
     }

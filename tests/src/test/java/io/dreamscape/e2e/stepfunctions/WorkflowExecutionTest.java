@@ -200,6 +200,40 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         assertFalse(submitted.has("ArrayProperties"), "Batch refuses array jobs of size 1");
     }
 
+    @Test
+    void aPlanOnSeveralGpusRunsOnePlainJobOnTheMultiGpuQueueAndDefinition() throws Exception {
+        // The deployment's Plan Lambda knows the multi-GPU instance (MULTI_GPU_DEVICES): this image, split in shards
+        // above (goodUpload…), fits the target on 64 GPUs at 0.85, so the plan is one shard on all of them.
+        Map<String, String> env = new java.util.HashMap<>(awsEnv);
+        env.put("MULTI_GPU_DEVICES", "64");
+        PlanHandler plan = new PlanHandler(new PlanService(objects, progress,
+                new Planner(PlannerConfig.fromEnv(env)), Clock.systemUTC()));
+        endpoint.register("Plan", in -> JSON.valueToTree(plan.handleRequest(map(in), null)));
+        JsonNode event = upload("uploads/eagle.jpg", Uploads.jpeg(320, 200));
+
+        LocalStepFunctions.Execution run = stepFunctions.run(event);
+        lastRuns.add(run);
+
+        assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
+        assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "SingleOrArray", "DreamMultiGpu", "Assemble",
+                "Done"), run.statesEntered());
+        JsonNode submitted = endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamMultiGpu"))
+                .findFirst().orElseThrow().payload();
+        assertEquals(AslSubstitutions.MULTI_GPU_JOB_QUEUE, submitted.path("JobQueue").asText());
+        assertEquals(AslSubstitutions.MULTI_GPU_JOB_DEFINITION, submitted.path("JobDefinition").asText());
+        assertEquals(AslSubstitutions.JOB_QUEUE, submitted.path("Tags").path("dreamscape:queue").asText(),
+                "tagged like every job of the stack, so stopping the execution may terminate it");
+        assertFalse(submitted.has("ArrayProperties"), "one job");
+        String jobId = run.output().path("jobId").asText();
+        assertEquals(jobId, submitted.path("ContainerOverrides").path("Environment").get(0).path("Value").asText());
+        Job job = progress.get(io.dreamscape.job.JobId.of(jobId)).orElseThrow();
+        assertEquals(JobState.COMPLETED, job.state());
+        assertEquals(job.totalWork(), job.workDone());
+        try (var in = objects.open(io.dreamscape.job.StorageLayout.planKey(io.dreamscape.job.JobId.of(jobId)))) {
+            assertEquals(64, io.dreamscape.job.Plan.fromJson(in.readAllBytes()).devices());
+        }
+    }
+
     @Override
     protected JsonNode upload(String key, byte[] bytes) {
         return Uploads.put(s3, bucket, key, bytes);
