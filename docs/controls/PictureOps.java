@@ -13,9 +13,21 @@ import javax.imageio.stream.ImageOutputStream;
  * {@code fit IN OUT WIDTH HEIGHT} crops the centre of IN to WIDTH:HEIGHT and scales it to WIDTH×HEIGHT (bicubic);
  * {@code roll IN OUT QUALITY} writes IN shifted right by half its width (wrapping) as a JPEG;
  * {@code jpeg IN OUT QUALITY} writes IN as a JPEG.
+ * {@code ramp OUT WIDTH HEIGHT} writes a greyscale PNG mask: black left third, a ramp across the middle, white right third.
  */
 public class PictureOps {
     public static void main(String[] a) throws Exception {
+        if (a[0].equals("ramp")) {
+            int w = Integer.parseInt(a[2]);
+            int h = Integer.parseInt(a[3]);
+            BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            for (int x = 0; x < w; x++) {
+                double v = Math.min(1, Math.max(0, ((double) x / (w - 1) - 1.0 / 3) * 3));
+                for (int y = 0; y < h; y++) m.getRaster().setSample(x, y, 0, (int) Math.round(255 * v));
+            }
+            ImageIO.write(m, "png", new File(a[1]));
+            return;
+        }
         BufferedImage in = ImageIO.read(new File(a[1]));
         if (a[0].equals("fit")) {
             int w = Integer.parseInt(a[3]);

@@ -21,6 +21,9 @@ dream() {
 dream "$work/horses.png" -o "$out/plain.jpg"
 dream "$work/horses.png" -o "$out/laplacian.jpg" --normalize laplacian
 dream "$work/horses.png" -o "$out/keep-colors.jpg" --keep-colors
+# The mask (any size with the photo's aspect ratio): black left third, a ramp, white right third.
+ops ramp "$out/mask-mask.png" 160 106
+dream "$work/horses.png" -o "$out/mask.jpg" --mask "$out/mask-mask.png"
 # The panorama: dreamed with --wrap x, then shown rolled by half its width, so its left/right join is in the middle.
 dream "$work/pano.png" -o "$work/wrap-x.png" --wrap x
 ops roll "$work/wrap-x.png" "$out/wrap-x.jpg" 70

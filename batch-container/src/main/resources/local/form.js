@@ -49,6 +49,10 @@
       return `<label title="${title}">${esc(f.name)}<select id="${id}">${f.choices.map(v =>
         `<option${v === current ? " selected" : ""}>${esc(v)}</option>`).join("")}</select></label>`;
     }
+    if (f.kind === "text") {
+      return `<label title="${title}">${esc(f.name)}<input id="${id}" type="text" value="${esc(d.defaults[f.name] ?? "")}"
+        placeholder="none"></label>`;
+    }
     if (f.kind === "seed") {
       return `<label title="${title}">seed<span class="row"><input id="${id}" type="number" min="0" step="1" placeholder="random"
         value="${d.defaults.seed ?? ""}"><button type="button" id="new-seed">new seed</button></span></label>`;
@@ -79,6 +83,7 @@
     const input = el("f-" + f.name);
     if (f.kind === "boolean") return input.checked;
     if (f.kind === "wrap" || f.kind === "choice") return input.value;
+    if (f.kind === "text") return input.value.trim() === "" ? undefined : input.value.trim();
     if (f.kind === "layers") {
       if (input.tagName === "SELECT") return [...input.selectedOptions].map(o => o.value);
       return input.value.split(",").map(s => s.trim()).filter(s => s);

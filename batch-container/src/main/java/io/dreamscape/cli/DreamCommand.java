@@ -7,7 +7,10 @@ import io.dreamscape.engine.DreamListener;
 import io.dreamscape.engine.GuideImage;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.model.Networks;
+import io.dreamscape.engine.storage.MaskInput;
 import io.dreamscape.imaging.ImageException;
+import io.dreamscape.imaging.ImageInfo;
+import io.dreamscape.imaging.RegionDecoder;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.Normalize;
@@ -161,6 +164,7 @@ public final class DreamCommand implements Callable<Integer> {
                 err.println("dreamscape: input not found: " + input);
                 return EXIT_BAD_IMAGE;
             }
+            if (params.mask() != null) checkMask(params);
             Device dev = DeviceOption.parse(device);
             List<Device> all = DeviceOption.all(dev, device, devices != null ? devices : System.getenv(DeviceCount.ENV));
             Path scratchDir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"), "dreamscape");
@@ -201,6 +205,21 @@ public final class DreamCommand implements Callable<Integer> {
             return EXIT_FAILED;
         } finally {
             err.flush();
+        }
+    }
+
+    /**
+     * Before the model is opened: the mask exists, its header reads, and it has the input's shape; each refusal is a
+     * usage error (exit 2) naming the mask. The input's own header problems stay exit 3 with the input's name.
+     */
+    private void checkMask(DreamParameters params) throws IOException {
+        Path mask = Path.of(params.mask());
+        if (!Files.isRegularFile(mask)) throw new ParameterException("mask not found: " + mask);
+        ImageInfo image = RegionDecoder.probe(input, params.maxPixels());
+        try {
+            MaskInput.probe(mask, image.orientedWidth(), image.orientedHeight(), params.maxPixels());
+        } catch (ImageException e) {
+            throw new ParameterException("the mask " + mask + " cannot be read as an image: " + e.getMessage());
         }
     }
 

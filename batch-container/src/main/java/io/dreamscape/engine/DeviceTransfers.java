@@ -22,12 +22,12 @@ public final class DeviceTransfers {
     private final AtomicLong peerCopies = new AtomicLong();
     private final AtomicLong peerBytes = new AtomicLong();
 
-    /** The image as a {@code 3×H×W} float tensor in {@code m}, copied chunk by chunk from the mapped planes. */
+    /** The image as a {@code C×H×W} float tensor in {@code m} (C = its channels), copied chunk by chunk. */
     public NDArray upload(FloatPlanes img, NDManager m) {
         int w = img.width();
         int h = img.height();
-        NDList channels = new NDList(3);
-        for (int c = 0; c < 3; c++) {
+        NDList channels = new NDList(img.channels());
+        for (int c = 0; c < img.channels(); c++) {
             NDList pieces = new NDList();
             for (int y = 0; y < h; y += img.rowsPerChunk()) {
                 int rows = Math.min(img.rowsPerChunk(), h - y);
@@ -38,7 +38,7 @@ public final class DeviceTransfers {
         NDArray x = NDArrays.stack(channels, 0);
         channels.close();
         uploads.incrementAndGet();
-        bytes.addAndGet(12L * w * h);
+        bytes.addAndGet(4L * img.channels() * w * h);
         return x;
     }
 

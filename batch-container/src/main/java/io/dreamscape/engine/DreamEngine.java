@@ -40,19 +40,38 @@ public final class DreamEngine {
     private final DeviceTransfers transfers = new DeviceTransfers();
     private OctaveGeometry geometry = OctaveGeometry.WHOLE_IMAGE;
     private final LaplacianNormalizer laplacian; // null: the mean normaliser
+    private final FloatPlanes maskPlane;
+    private Mask.Level octaveMask;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DreamEngine.class.getName());
 
     public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch) {
-        this(List.of(gradients), params, scratch);
+        this(List.of(gradients), params, scratch, null);
+    }
+
+    /**
+     * With {@code mask} (one plane of the dreamed image's size, see {@link io.dreamscape.engine.storage.MaskInput};
+     * the caller keeps and closes it): required when {@code params.mask()} names one, else null.
+     */
+    public DreamEngine(GradientStep gradients, DreamParameters params, Path scratch, FloatPlanes mask) {
+        this(List.of(gradients), params, scratch, mask);
+    }
+
+    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch) {
+        this(devices, params, scratch, null);
     }
 
     /**
      * One image on several devices, one {@link GradientStep} each ({@link DeviceQueue}): windows go to whichever
      * device is free, sums and the one normaliser are taken on one thread in tile order, so the result is the
-     * single-device result.
+     * single-device result. {@code mask}: as above (null when the parameters name none).
      */
-    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch) {
+    public DreamEngine(List<GradientStep> devices, DreamParameters params, Path scratch, FloatPlanes mask) {
         if (params.seed() == null) throw new IllegalArgumentException("the engine needs a seed; draw one before");
+        if ((params.mask() != null) != (mask != null)) {
+            throw new IllegalArgumentException("the parameters name mask " + params.mask() + " but the engine got "
+                    + (mask == null ? "no mask plane" : "a mask plane"));
+        }
+        this.maskPlane = mask;
         GradientStep gradients = devices.get(0);
         this.gradients = gradients;
         this.params = params;
@@ -89,8 +108,10 @@ public final class DreamEngine {
         List<FloatPlanes> bases = new ArrayList<>(java.util.Collections.nCopies(n, (FloatPlanes) null));
         bases.set(n - 1, image);
         FloatPlanes working = null;
+        Mask mask = null;
         try {
             int firstOctave = start == null ? 0 : start.octave();
+            if (maskPlane != null) mask = Mask.pyramid(maskPlane, sizes, firstOctave, scratch);
             for (int k = n - 2; k >= firstOctave; k--) {
                 OctaveSizes.Size s = sizes.get(k);
                 FloatPlanes b = FloatPlanes.create(s.width(), s.height(), scratch);
@@ -114,6 +135,7 @@ public final class DreamEngine {
                     working.close();
                     working = next;
                     closeBase(bases, k - 1, n);
+                    if (mask != null) mask.release(k - 1);
                 }
                 DevicePlan plan = DevicePlan.choose(k, working.width(), working.height(), params, budget,
                         DevicePlan.maxBatch(gradients.device()));
@@ -122,6 +144,7 @@ public final class DreamEngine {
                     LOG.info("device memory budget too small for one batch: streaming this octave (" + plan + ")");
                 }
                 int first = k == firstOctave ? firstStep : 0;
+                octaveMask = mask == null ? null : mask.level(k);
                 if (plan.path() == DevicePlan.Path.RESIDENT) {
                     done = residentOctave(working, plan.batch(), k, first, done, total, listener);
                 } else {
@@ -136,6 +159,7 @@ public final class DreamEngine {
                 }
             }
             if (params.keepColors()) KeepColors.apply(image, working);
+            if (mask != null) mask.keepBlack(image, working);
             FloatPlanes result = working;
             working = null;
             return result;
@@ -146,6 +170,8 @@ public final class DreamEngine {
             }
             if (working != null) working.close();
             if (laplacian != null) laplacian.close();
+            if (mask != null) mask.close();
+            octaveMask = null;
             for (int k = 0; k < n - 1; k++) closeBase(bases, k, n);
         }
     }
@@ -154,6 +180,7 @@ public final class DreamEngine {
     private long residentOctave(FloatPlanes working, int batch, int k, int first, long done, long total, DreamListener l) {
         try (ResidentOctave octave = new ResidentOctave(devices, transfers, edges, batch, pool(), working)) {
             octave.laplacian(laplacian != null);
+            if (octaveMask != null) octave.mask(octaveMask);
             for (int s = first; s < params.steps(); s++) {
                 int W = working.width();
                 int H = working.height();
@@ -237,7 +264,8 @@ public final class DreamEngine {
         }
         // Laplacian: the normalised gradient is scaled like the mean's, so stepSize is the mean |change| either way.
         if (laplacian != null) sumAbs = laplacian.normalize(grad, pool());
-        double meanAbs = sumAbs / (3.0 * W * H);
+        // A mask multiplies the (normalised) gradient and the mean is taken per painted pixel (see Mask).
+        double meanAbs = octaveMask == null ? sumAbs / (3.0 * W * H) : octaveMask.maskInPlace(grad, pool());
         if (meanAbs > 0 && Double.isFinite(meanAbs)) {
             applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));
         }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.ImagePlanes;
+import io.dreamscape.engine.storage.MaskInput;
 import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.imaging.ImageEncoder;
@@ -59,9 +60,19 @@ public final class DreamFile {
         List<Double> objectives = new ArrayList<>();
         Files.createDirectories(scratch);
         // Rows stream from the decoder into the mapped planes: no decoded copy of the image on the heap.
-        StreamedInput.Loaded loaded = StreamedInput.load(in, info, scratch);
+        // The mask is checked (readable, the image's shape) before the image is decoded.
+        FloatPlanes maskPlane = params.mask() == null ? null : MaskInput.load(Path.of(params.mask()),
+                info.orientedWidth(), info.orientedHeight(), params.maxPixels(), scratch);
+        StreamedInput.Loaded loaded;
+        try {
+            loaded = StreamedInput.load(in, info, scratch);
+        } catch (IOException | RuntimeException | Error e) {
+            if (maskPlane != null) maskPlane.close();
+            throw e;
+        }
         int bits = loaded.bitsPerSample();
-        try (FloatPlanes image = loaded.planes();
+        try (FloatPlanes mask = maskPlane;
+             FloatPlanes image = loaded.planes();
              DeviceSteps gradients = DeviceSteps.open(network, layers, devices, opener, guide)) {
             // One full collection hands the decode's heap back to the OS before libtorch allocates for the tiles, so
             // the two peaks do not add up: the streamed decode's short-lived row garbage (the young generation fills
@@ -84,7 +95,7 @@ public final class DreamFile {
                     return listener.continueAfter(octave, stepsDone, working);
                 }
             };
-            try (FloatPlanes result = new DreamEngine(gradients.steps(), params, scratch).dream(image, recording)) {
+            try (FloatPlanes result = new DreamEngine(gradients.steps(), params, scratch, mask).dream(image, recording)) {
                 boolean sixteen = bits > 8 && outFormat != ImageFormat.JPEG;
                 java.awt.image.BufferedImage pixels = ImagePlanes.toImage(result, sixteen);
                 if (outFormat == ImageFormat.TIFF) pixels = ImagePlanes.materialize(pixels);

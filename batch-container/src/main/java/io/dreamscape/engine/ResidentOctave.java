@@ -38,6 +38,8 @@ final class ResidentOctave implements AutoCloseable {
     private NDArray x;
     private boolean hostCurrent;
     private boolean laplacian;
+    private Mask.Level mask;
+    private NDArray maskOnDevice;
 
     ResidentOctave(GradientStep gradients, DeviceTransfers transfers, EdgeMode edges, int batch, ParallelRows pool,
                    FloatPlanes working) {
@@ -153,8 +155,9 @@ final class ResidentOctave implements AutoCloseable {
             // float32 sum: libtorch sums in cascades, so the result stays within ~1e-7 of the streamed path's double sum
             // (a float64 copy of the gradient would cost one more pass over it).
             if (laplacian) g = LaplacianTensors.normalize(g, edges);
+            if (maskOnDevice != null) g = g.muli(maskOnDevice); // in place: no second gradient-sized tensor
             double sumAbs = g.abs().sum().getFloat();
-            double meanAbs = sumAbs / (3.0 * width * height);
+            double meanAbs = mask == null ? sumAbs / (3.0 * width * height) : mask.meanAbs(sumAbs);
             NDArray next = x;
             if (meanAbs > 0 && Double.isFinite(meanAbs)) {
                 float factor = (float) (stepSize / 255.0 / meanAbs);
@@ -168,6 +171,12 @@ final class ResidentOctave implements AutoCloseable {
             for (double o : objectives) objective += o;
             return objective;
         }
+    }
+
+    /** Multiplies every step's gradient by {@code level} (uploaded once, kept on the device for the octave). */
+    void mask(Mask.Level level) {
+        this.mask = level;
+        this.maskOnDevice = level.upload(transfers, manager);
     }
 
     /** The image in host storage {@code into} (one device→host copy unless nothing changed since the last). */

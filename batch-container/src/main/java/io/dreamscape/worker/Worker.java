@@ -213,7 +213,8 @@ public final class Worker {
             FloatPlanes baseDetail = target.needsBase() ? baseDetail(target, dir) : null;
             Path input = download(plan.source(), dir);
             if (stopRequested) return Outcome.INTERRUPTED;
-            try (baseDetail; FloatPlanes image = target.prepare(loadHalo(input, plan, halo, params, dir), params, dir)) {
+            try (baseDetail; FloatPlanes image = target.prepare(loadHalo(input, plan, halo, params, dir), params, dir);
+                 FloatPlanes mask = target.maskFor(MaskDownload.load(objects, params, plan, halo, dir, prefix()), image, dir)) {
                 Files.deleteIfExists(input);
                 StartPoint start = loadCheckpoint(id, index, fingerprint,
                         target.sizes(image.width(), image.height()), target.engineParams(), dir);
@@ -222,7 +223,7 @@ public final class Worker {
                     if (start != null) start.working().close();
                     return stopRequested ? Outcome.INTERRUPTED : Outcome.JOB_STOPPED;
                 }
-                return dreamAndUpload(target, image, baseDetail, start, target.engineParams(), network, layers,
+                return dreamAndUpload(target, image, baseDetail, mask, start, target.engineParams(), network, layers,
                         reporter, fingerprint, resultKey, dir);
             }
         } catch (IOException e) {
@@ -232,8 +233,8 @@ public final class Worker {
         }
     }
 
-    private Outcome dreamAndUpload(WorkerTarget target, FloatPlanes image, FloatPlanes baseDetail, StartPoint start,
-                                   DreamParameters params, DreamNetwork network,
+    private Outcome dreamAndUpload(WorkerTarget target, FloatPlanes image, FloatPlanes baseDetail, FloatPlanes mask,
+                                   StartPoint start, DreamParameters params, DreamNetwork network,
                                    List<LayerWeight> layers, ProgressReporter reporter, byte[] fingerprint,
                                    String resultKey, Path dir) throws WorkerException, IOException {
         List<OctaveSizes.Size> sizes = target.sizes(image.width(), image.height());
@@ -246,7 +247,7 @@ public final class Worker {
         listener.dreamStart = t0;
         try (DeviceSteps gradients = DeviceSteps.open(network, layers, config.devices(), d -> openNetwork(params, dir, d),
                 guide)) {
-            result = target.engine(gradients.steps(), dir, baseDetail).dream(image, listener, start);
+            result = target.engine(gradients.steps(), dir, baseDetail, mask).dream(image, listener, start);
             listener.recordUsage();
             log.info("dreamed", "seconds", seconds(t0), "modelSeconds", gradients.computeNanos() / 1e9,
                     "tiles", gradients.calls(), "units", listener.done - listener.startUnits,

@@ -6,6 +6,7 @@ import io.dreamscape.engine.region.BaseDream;
 import io.dreamscape.engine.region.RegionGeometry;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.ImagePlanes;
+import io.dreamscape.engine.storage.Resampler;
 import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageInfo;
 import io.dreamscape.imaging.RegionDecoder;
@@ -76,6 +77,21 @@ record WorkerTarget(Kind kind, int index, Rect input, long work, String resultKe
         }
     }
 
+    /**
+     * The mask for the image the engine dreams, from the mask decoded over this run's input rectangle (null: none):
+     * the base dreams the whole image shrunk to its last octave, so its mask is shrunk the same way.
+     */
+    FloatPlanes maskFor(FloatPlanes decodedMask, FloatPlanes image, Path dir) {
+        if (decodedMask == null || (decodedMask.width() == image.width() && decodedMask.height() == image.height())) {
+            return decodedMask;
+        }
+        try (decodedMask) {
+            FloatPlanes shrunk = FloatPlanes.createSingle(image.width(), image.height(), dir);
+            Resampler.resize(decodedMask, shrunk);
+            return shrunk;
+        }
+    }
+
     /** The sizes of the octaves the engine dreams for an image of {@code width × height} (progress, checkpoints). */
     List<OctaveSizes.Size> sizes(int width, int height) {
         return kind == Kind.SHARD ? octaves.sizes()
@@ -83,8 +99,8 @@ record WorkerTarget(Kind kind, int index, Rect input, long work, String resultKe
     }
 
     /** The engine for this run; a split shard needs the base's detail over its {@link ShardOctaves#baseRegion()}. */
-    DreamEngine engine(List<GradientStep> gradients, Path dir, FloatPlanes baseDetail) {
-        DreamEngine e = new DreamEngine(gradients, engineParams, dir);
+    DreamEngine engine(List<GradientStep> gradients, Path dir, FloatPlanes baseDetail, FloatPlanes mask) {
+        DreamEngine e = new DreamEngine(gradients, engineParams, dir, mask);
         return kind == Kind.SHARD ? e.withGeometry(new RegionGeometry(octaves, engineParams, baseDetail)) : e;
     }
 

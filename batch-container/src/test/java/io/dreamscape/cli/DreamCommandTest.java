@@ -166,6 +166,58 @@ class DreamCommandTest {
         assertTrue(luma / checked > 1.0 / 255, "the luminance was dreamed: " + luma / checked * 255 + "/255");
     }
 
+    /** A greyscale PNG mask: the left half black, the right half white. */
+    Path halfMask(String name, int w, int h) throws IOException {
+        BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) for (int x = w / 2; x < w; x++) m.getRaster().setSample(x, y, 0, 255);
+        Path p = dir.resolve(name);
+        ImageIO.write(m, "png", p.toFile());
+        return p;
+    }
+
+    @Test
+    void aMaskKeepsTheBlackHalfOfTheWrittenFileAndDreamsTheWhiteHalf() throws Exception {
+        Path in = photo("in.png", 120, 80);
+        Path out = dir.resolve("masked.png");
+        // a half-size mask: resized to 120×80, columns 0-58 are exactly black, 61 on exactly white
+        Run r = dream(in.toString(), "-o", out.toString(), "--octaves", "2", "--steps", "3", "--step-size", "3",
+                "--seed", "4", "--tile", "64", "--mask", halfMask("m.png", 60, 40).toString());
+        assertEquals(0, r.exit(), r.err());
+        BufferedImage a = ImageIO.read(in.toFile());
+        BufferedImage b = ImageIO.read(out.toFile());
+        double right = 0;
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 120; x++) {
+                if (x <= 58) assertEquals(a.getRGB(x, y), b.getRGB(x, y), "black keeps the input at " + x + "," + y);
+                if (x >= 61) {
+                    for (int s = 0; s <= 16; s += 8) right += Math.abs(((a.getRGB(x, y) >> s) & 255) - ((b.getRGB(x, y) >> s) & 255));
+                }
+            }
+        }
+        assertTrue(right / (59 * 80 * 3) > 2, "the white half was dreamed: mean change " + right / (59 * 80 * 3) + "/255");
+    }
+
+    @Test
+    void aMaskOfAnotherShapeOrUnreadableIsAUsageErrorBeforeTheModelIsOpened() throws Exception {
+        Path in = photo("in.png", 120, 80);
+        Path out = dir.resolve("o.png");
+        // a model that does not exist: the mask's sentence comes first, so nothing touched the model
+        String missingModel = dir.resolve("no-such-model.pt").toString();
+        Run r = dream(in.toString(), "-o", out.toString(), "--model", missingModel, "--mask",
+                halfMask("square.png", 50, 50).toString());
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("the mask is 50×50 (aspect ratio 1.000) but the image is 120×80 (aspect ratio 1.500)"),
+                r.err());
+        Path broken = Files.writeString(dir.resolve("broken.png"), "not a picture");
+        r = dream(in.toString(), "-o", out.toString(), "--model", missingModel, "--mask", broken.toString());
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("the mask " + broken + " cannot be read as an image"), r.err());
+        r = dream(in.toString(), "-o", out.toString(), "--model", missingModel, "--mask", dir.resolve("nope.png").toString());
+        assertEquals(DreamCommand.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("mask not found: " + dir.resolve("nope.png")), r.err());
+        assertFalse(Files.exists(out));
+    }
+
     /** Rec. 601 Y, Cb, Cr in 0-1 units of an 8-bit RGB pixel. */
     static double[] ycc(int rgb) {
         double r = ((rgb >> 16) & 255) / 255.0;

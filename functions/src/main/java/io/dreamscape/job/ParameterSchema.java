@@ -44,5 +44,8 @@ public record ParameterSchema(String name, String kind, Double min, Double max, 
             choice("normalize", "how a step's gradient is scaled: mean = one normaliser for the whole image (google/deepdream),"
                     + " laplacian = each frequency band normalised over the whole image (finer, more even detail)",
                     List.of("mean", "laplacian")),
+            new ParameterSchema("mask", "text", null, null, false, null,
+                    "where to dream: the name of a greyscale image in the bucket's masks/ folder (sky.png = masks/sky.png) "
+                    + "with the image's aspect ratio; white = full strength, black = untouched"),
             new ParameterSchema("quality", "integer", 1.0, 100.0, false, 1.0, "JPEG quality of the result"));
 }

@@ -21,6 +21,8 @@ package io.dreamscape.job;
  *     {name}.source.dzi + {name}.source_files/        the source's pyramid, the viewer's "before" (any size: streamed)
  * models/{model}.pt (+ models/{model}.json)          TorchScript models an upload may name ("model": "x.pt")
  * guides/{file}                                      guide images an upload may name ("guide": "flowers.jpg")
+ * masks/{name}.{png|jpg|jpeg|tif|tiff}                greyscale masks an upload may name ("mask": "sky.png"); a mask
+ *                                                    is never an upload itself (a key under uploads/ starts a job)
  * </pre>
  *
  * {@code file} is the upload's file name with its extension, {@code name} the same without the extension, and
@@ -50,6 +52,11 @@ public final class StorageLayout {
     /** Where a guide image named in an upload's parameters ({@code "guide": "flowers.jpg"}) is kept in the bucket. */
     public static String guideKey(String guideFileName) {
         return "guides/" + guideFileName;
+    }
+
+    /** Where a mask named in the parameters ({@code "mask": "name.png"}) is kept in the bucket. */
+    public static String maskKey(String maskName) {
+        return "masks/" + maskName;
     }
 
     public static String planKey(JobId id) {

@@ -35,6 +35,8 @@ public final class UploadParameters {
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "tif", "tiff");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\\.pt");
     private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./-]{1,100}");
+    /** A mask's name under masks/: folders allowed, no '..', an image extension. */
+    private static final Pattern MASK = Pattern.compile("(?i)(?!.*\\.\\.)(?!/)[A-Za-z0-9_./-]{1,200}\\.(png|jpe?g|tiff?)");
 
     private UploadParameters() {
     }
@@ -86,6 +88,11 @@ public final class UploadParameters {
         }
         if (!p.model().equals(DreamParameters.DEFAULT_MODEL) && !MODEL.matcher(p.model()).matches()) {
             throw new Rejection("model '" + p.model() + "' is not allowed: use 'googlenet' or the file name of a TorchScript model in the bucket's models/ folder (letters, digits, '_', '-', '.', ending in .pt)");
+        }
+        if (p.mask() != null && !MASK.matcher(p.mask()).matches()) {
+            throw new Rejection("mask '" + p.mask() + "' is not allowed: name an image in the bucket's masks/ folder, e.g. "
+                    + "\"mask\": \"sky.png\" for masks/sky.png (letters, digits, '_', '-', '.', '/', no '..', ending in "
+                    + ".png, .jpg, .jpeg, .tif or .tiff)");
         }
         for (LayerWeight l : p.layers()) {
             if (p.model().equals(DreamParameters.DEFAULT_MODEL) && !GOOGLENET_LAYERS.contains(l.name())) {

@@ -8,6 +8,9 @@ import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobPatch;
 import io.dreamscape.job.JobState;
+import io.dreamscape.job.MaskAspect;
+import io.dreamscape.job.ParameterException;
+import io.dreamscape.job.StorageLayout;
 import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.Source;
 import io.dreamscape.log.JsonLog;
@@ -127,6 +130,7 @@ public final class ValidateService {
         } catch (ImageException e) {
             throw new Rejection(e.getMessage());
         }
+        if (p.mask() != null) checkMask(p, info);
         long work = OctaveSizes.totalWork(info.orientedWidth(), info.orientedHeight(), p);
         if (work > limits.maxTotalWork()) {
             throw new Rejection(String.format(Locale.ROOT,
@@ -136,11 +140,44 @@ public final class ValidateService {
         return new Checked(info, p);
     }
 
+    /**
+     * The mask named by the parameters: it exists under masks/, its header reads as an image within the pixel limit,
+     * and it has the image's shape as displayed ({@link MaskAspect}). The worker decodes it; like the image itself,
+     * only its header is read here.
+     */
+    private void checkMask(DreamParameters p, ImageInfo image) throws IOException, Rejection {
+        String key = StorageLayout.maskKey(p.mask());
+        ObjectStore.ObjectInfo head = objects.head(key).orElseThrow(() -> new Rejection("the mask '" + p.mask()
+                + "' is not in the bucket (looked for s3://" + objects.bucket() + "/" + key + "); upload the mask there "
+                + "first, then the image"));
+        if (head.size() == 0) throw new Rejection("the mask " + key + " is empty (0 bytes)");
+        ImageInfo mask;
+        try {
+            mask = probe(key, null, head.size());
+        } catch (Rejection e) {
+            throw new Rejection("the mask " + key + " cannot be read as an image: " + e.getMessage());
+        }
+        try {
+            ImageProbe.checkLimit(mask, limits.maxPixels());
+        } catch (ImageException e) {
+            throw new Rejection("the mask " + key + ": " + e.getMessage());
+        }
+        try {
+            MaskAspect.check(mask.orientedWidth(), mask.orientedHeight(), image.orientedWidth(), image.orientedHeight());
+        } catch (ParameterException e) {
+            throw new Rejection(e.getMessage());
+        }
+    }
+
     /** Reads the header with ranged GETs, never the whole file unless the header demands it (up to 8 MiB). */
     private ImageInfo probe(Source s, long size) throws IOException, Rejection {
+        return probe(s.key(), s.versionId(), size);
+    }
+
+    private ImageInfo probe(String key, String versionId, long size) throws IOException, Rejection {
         int want = (int) Math.min(size, FIRST_HEAD);
         while (true) {
-            byte[] head = objects.getRange(s.key(), s.versionId(), 0, want);
+            byte[] head = objects.getRange(key, versionId, 0, want);
             try {
                 return ImageProbe.probe(head);
             } catch (ImageException e) {

@@ -241,7 +241,7 @@ public final class ComputeStack extends Stack {
         Function validate = lambda("Validate", "ValidateHandler", 1024, Duration.seconds(90), validateEnv);
         // models/: Validate checks that a custom model (models/NAME.pt) exists and reads its sidecar's layer names
         // (models/NAME.json) before any GPU starts (issue 12 item 5); without the grant the HEAD is a 403.
-        readObjects(validate, "uploads/*", "models/*", "guides/*");
+        readObjects(validate, "uploads/*", "models/*", "guides/*", "masks/*");
         table.grant(validate, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
 
         // The plan's cost estimate, priced for this deployment: g6.xlarge on demand (an upper bound when Spot is
@@ -460,7 +460,7 @@ public final class ComputeStack extends Stack {
                 .build();
         // models/: an upload may name a TorchScript model kept in the bucket's models/ folder (functions' parameter
         // check allows "name.pt" there); the worker reads it from S3.
-        readObjects(jobRole, "uploads/*", "jobs/*", "models/*", "guides/*");
+        readObjects(jobRole, "uploads/*", "jobs/*", "models/*", "guides/*", "masks/*");
         objects(jobRole, List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"), "jobs/*");
         table.grant(jobRole, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
@@ -776,11 +776,11 @@ public final class ComputeStack extends Stack {
         NagSuppressions.addStackSuppressions(this, List.of(
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, guides/, and "
+                        .reason("Object access is granted per key prefix (uploads/, jobs/, outputs/, models/, guides/, masks/, and "
                                 + "jobs/*/live/ and jobs/*/plan.json for the status API's live previews): the narrowest scope for keys that "
                                 + "are only known at run time.")
                         .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex("/^Resource::.*\\/((uploads|jobs|outputs|models|guides|jobs\\/\\*\\/live)\\/\\*|jobs\\/\\*\\/plan\\.json)$/").build()))
+                                .regex("/^Resource::.*\\/((uploads|jobs|outputs|models|guides|masks|jobs\\/\\*\\/live)\\/\\*|jobs\\/\\*\\/plan\\.json)$/").build()))
                         .build(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")

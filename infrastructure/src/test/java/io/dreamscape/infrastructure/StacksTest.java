@@ -377,8 +377,8 @@ class StacksTest {
                 boolean objectAction = actionsOf(st).stream().anyMatch(a -> a.startsWith("s3:") && a.contains("Object"));
                 if (objectAction) {
                     for (String r : resourcesOf(st)) {
-                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models|guides)/\\*\"?.*"),
-                                "object access outside uploads/, jobs/, outputs/, models/, guides/: " + r);
+                        assertTrue(r.matches(".*/(uploads|jobs|outputs|models|guides|masks)/\\*\"?.*"),
+                                "object access outside uploads/, jobs/, outputs/, models/, guides/, masks/: " + r);
                     }
                 }
             }
@@ -417,6 +417,16 @@ class StacksTest {
             assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
                             && st.path("Resource").toString().contains("/guides/*")),
                     role + " reads guides/NAME (an upload's \"guide\"): " + statements);
+        }
+    }
+
+    @Test
+    void validateAndTheWorkersCanReadMasks() {
+        for (String role : List.of("ValidateRole", "WorkerRole")) {
+            List<JsonNode> statements = statementsOfRole(role);
+            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
+                            && st.path("Resource").toString().contains("/masks/*")),
+                    role + " reads masks/NAME (an upload's \"mask\"): " + statements);
         }
     }
 

@@ -24,25 +24,27 @@ public final class FloatPlanes implements AutoCloseable {
 
     private final int width;
     private final int height;
+    private final int channels;
     private final int rowsPerChunk;
     private FloatBuffer[][] chunks; // [channel][chunk]; null once closed
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final Path file;
 
-    private FloatPlanes(int width, int height, Path dir) {
+    private FloatPlanes(int width, int height, int channels, Path dir) {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("empty image " + width + "×" + height);
         this.width = width;
         this.height = height;
+        this.channels = channels;
         this.rowsPerChunk = (int) Math.max(1, Math.min(height, CHUNK_BYTES / (4L * width)));
         int chunkCount = (height + rowsPerChunk - 1) / rowsPerChunk;
         long planeBytes = 4L * width * height;
         try {
             Files.createDirectories(dir);
             this.file = Files.createTempFile(dir, "dreamscape-", ".f32");
-            this.chunks = new FloatBuffer[3][chunkCount];
+            this.chunks = new FloatBuffer[channels][chunkCount];
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 ch.truncate(0);
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < channels; c++) {
                     for (int k = 0; k < chunkCount; k++) {
                         int rows = Math.min(rowsPerChunk, height - k * rowsPerChunk);
                         long offset = c * planeBytes + 4L * width * k * rowsPerChunk;
@@ -55,13 +57,23 @@ public final class FloatPlanes implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create scratch storage for a " + width + "×" + height
-                    + " image in " + dir + " (needs " + (3 * planeBytes >> 20) + " MiB of disk): " + e.getMessage(), e);
+                    + " image in " + dir + " (needs " + (channels * planeBytes >> 20) + " MiB of disk): " + e.getMessage(), e);
         }
     }
 
     /** A new zero-filled image in a scratch file under {@code dir}. */
     public static FloatPlanes create(int width, int height, Path dir) {
-        return new FloatPlanes(width, height, dir);
+        return new FloatPlanes(width, height, 3, dir);
+    }
+
+    /** A new zero-filled single plane (channel 0 only: a mask, a weight map) in a scratch file under {@code dir}. */
+    public static FloatPlanes createSingle(int width, int height, Path dir) {
+        return new FloatPlanes(width, height, 1, dir);
+    }
+
+    /** 3 (RGB) or 1 ({@link #createSingle}). */
+    public int channels() {
+        return channels;
     }
 
     public int width() {
@@ -114,9 +126,11 @@ public final class FloatPlanes implements AutoCloseable {
 
     /** Copies another image of the same size into this one. */
     public void copyFrom(FloatPlanes other) {
-        if (other.width != width || other.height != height) throw new IllegalArgumentException("size mismatch");
+        if (other.width != width || other.height != height || other.channels != channels) {
+            throw new IllegalArgumentException("size mismatch");
+        }
         float[] row = new float[width];
-        for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < channels; c++) {
             for (int y = 0; y < height; y++) {
                 other.getRow(c, y, row);
                 putRow(c, y, row);

@@ -49,7 +49,7 @@ public final class Resampler {
         float[] tmp = new float[sw];
         float[] out = new float[dw];
         float[] baseRow = new float[dw];
-        for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < dst.channels(); c++) {
             int loaded0 = -1;
             int loaded1 = -1;
             for (int y = 0; y < dh; y++) {

@@ -1,0 +1,85 @@
+package io.dreamscape.engine;
+
+import ai.djl.Device;
+import io.dreamscape.engine.model.DreamNetwork;
+import io.dreamscape.engine.model.TorchScriptNetwork;
+import io.dreamscape.engine.storage.FloatPlanes;
+import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.LayerWeight;
+import io.dreamscape.job.OctaveSizes;
+import io.dreamscape.job.ParameterOverrides;
+import io.dreamscape.job.Wrap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Issue 14's extra time per step of {@code --mask} (a left-to-right ramp) against no mask, on the streamed path and
+ * the resident one (CPU, {@code deviceMemory} 4G), the four runs alternating in one process so they see the same
+ * machine load; and the mask's own pass alone (streamed: multiply the gradient in place and sum, per step) and its
+ * one-off costs (pyramid of octave masks, black restored at the end).
+ * Usage: {@code MaskBenchmark MODEL.pt LAYER WIDTH HEIGHT STEPS ROUNDS}; prints a markdown row.
+ */
+public final class MaskBenchmark {
+    public static void main(String[] a) throws Exception {
+        Path model = Path.of(a[0]);
+        List<LayerWeight> layers = List.of(new LayerWeight(a[1], 1.0));
+        int w = Integer.parseInt(a[2]);
+        int h = Integer.parseInt(a[3]);
+        int steps = Integer.parseInt(a[4]);
+        int rounds = Integer.parseInt(a[5]);
+        Path scratch = Files.createTempDirectory("mask-bench");
+        String[] names = {"streamed", "streamed + mask", "resident", "resident + mask"};
+        double[] ms = new double[names.length];
+        try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu());
+             GradientStep g = new GradientStep(net, layers, Device.cpu());
+             FloatPlanes img = SeamScore.smoothFixture(w, h, scratch);
+             FloatPlanes mask = ramp(w, h, scratch)) {
+            for (int r = -1; r < rounds; r++) { // round -1 warms up
+                for (int i = 0; i < names.length; i++) {
+                    boolean masked = i % 2 == 1;
+                    DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), layers,
+                            null, 1, null, steps, 1.5, 32, 512, 3L, Wrap.NONE, null, null, i < 2 ? "0" : "4G", false,
+                            masked ? "ramp" : null, null, null)).validated();
+                    long t0 = System.nanoTime();
+                    try (FloatPlanes out = new DreamEngine(g, p, scratch, masked ? mask : null)
+                            .dream(img, new DreamListener() { })) {
+                        if (r >= 0) ms[i] += (System.nanoTime() - t0) / 1e6 / steps / rounds;
+                    }
+                }
+            }
+            // the streamed path's per-step pass alone, and the one-off costs
+            double passMs;
+            double pyramidMs;
+            double blackMs;
+            try (FloatPlanes grad = FloatPlanes.create(w, h, scratch);
+                 ParallelRows pool = new ParallelRows(TorchRuntime.workers(Device.cpu()))) {
+                grad.copyFrom(img);
+                Mask.Level level = new Mask.Level(mask, w * (double) h / 2);
+                long t0 = System.nanoTime();
+                for (int r = 0; r < 5; r++) level.maskInPlace(grad, pool);
+                passMs = (System.nanoTime() - t0) / 1e6 / 5;
+                List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(w, h, 4, 1.4);
+                t0 = System.nanoTime();
+                try (Mask pyramid = Mask.pyramid(mask, sizes, 0, scratch)) {
+                    pyramidMs = (System.nanoTime() - t0) / 1e6;
+                    t0 = System.nanoTime();
+                    pyramid.keepBlack(img, grad);
+                    blackMs = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            System.out.printf("| %d×%d, %d steps × %d rounds, %s | %s | %.1f ms | %.1f ms / %.1f ms |%n", w, h, steps, rounds,
+                    model.getFileName(), String.join(" / ", java.util.Arrays.stream(ms)
+                            .mapToObj(v -> String.format("%.0f", v)).toList()), passMs, pyramidMs, blackMs);
+        }
+    }
+
+    /** A left-to-right ramp, 0 (black) in the first column to 1 in the last. */
+    static FloatPlanes ramp(int w, int h, Path scratch) {
+        FloatPlanes m = FloatPlanes.createSingle(w, h, scratch);
+        float[] row = new float[w];
+        for (int x = 0; x < w; x++) row[x] = (float) x / (w - 1);
+        for (int y = 0; y < h; y++) m.putRow(0, y, row);
+        return m;
+    }
+}
