@@ -16,15 +16,22 @@ ops fit "$shared/images/horses.jpg" "$work/horses.png" 640 424
 ops fit "$shared/images/horses.jpg" "$work/pano.png" 640 320
 dream() {
   "$root/batch-container/dreamscape" dream "$@" --model "$shared/models/mobilenet_v2_1.0_224_quant_dream.pt" \
-    --layer expanded_conv_12/expand --octaves 4 --steps 10 --step-size 6 --seed 1 --quality 70 --quiet
+    --octaves 4 --steps 10 --step-size 6 --seed 1 --quality 70 --quiet
 }
-dream "$work/horses.png" -o "$out/plain.jpg"
-dream "$work/horses.png" -o "$out/laplacian.jpg" --normalize laplacian
-dream "$work/horses.png" -o "$out/keep-colors.jpg" --keep-colors
+L=(--layer expanded_conv_12/expand)
+dream "$work/horses.png" -o "$out/plain.jpg" "${L[@]}"
+dream "$work/horses.png" -o "$out/laplacian.jpg" "${L[@]}" --normalize laplacian
+dream "$work/horses.png" -o "$out/keep-colors.jpg" "${L[@]}" --keep-colors
 # The mask (any size with the photo's aspect ratio): black left third, a ramp, white right third.
 ops ramp "$out/mask-mask.png" 160 106
-dream "$work/horses.png" -o "$out/mask.jpg" --mask "$out/mask-mask.png"
+dream "$work/horses.png" -o "$out/mask.jpg" "${L[@]}" --mask "$out/mask-mask.png"
+# The guide, The Scream (352×448), shown small beside the result (the engine itself scales a guide to the tile size).
+ops fit "$shared/images/scream.jpg" "$work/guide-guide.png" 160 204
+ops jpeg "$work/guide-guide.png" "$out/guide-guide.jpg" 80
+dream "$work/horses.png" -o "$out/guide.jpg" "${L[@]}" --guide "$shared/images/scream.jpg"
+# Two channels of the same layer.
+dream "$work/horses.png" -o "$out/channels.jpg" --layer "expanded_conv_12/expand#20,333"
 # The panorama: dreamed with --wrap x, then shown rolled by half its width, so its left/right join is in the middle.
-dream "$work/pano.png" -o "$work/wrap-x.png" --wrap x
+dream "$work/pano.png" -o "$work/wrap-x.png" "${L[@]}" --wrap x
 ops roll "$work/wrap-x.png" "$out/wrap-x.jpg" 70
 ls -l "$out"/*.jpg

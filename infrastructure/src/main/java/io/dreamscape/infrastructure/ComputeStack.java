@@ -473,25 +473,8 @@ public final class ComputeStack extends Stack {
         env.put("TABLE", table.getTableName());
         env.put("AWS_REGION", getRegion());
         env.put("OMP_WAIT_POLICY", "PASSIVE");
-        EcsJobDefinition worker = EcsJobDefinition.Builder.create(this, "Worker")
-                .container(EcsEc2ContainerDefinition.Builder.create(this, "WorkerContainer")
-                        .image(ContainerImage.fromDockerImageAsset(image))
-                        .command(List.of("worker"))
-                        .gpu(1)
-                        .cpu(WORKER_VCPUS)
-                        .memory(Size.mebibytes(WORKER_MEMORY_MIB))
-                        .environment(env)
-                        .jobRole(jobRole)
-                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
-                                .logGroup(workerLogs)
-                                .streamPrefix("worker")
-                                .build()))
-                        .build())
-                .retryAttempts(WORKER_ATTEMPTS)
-                .retryStrategies(workerRetryRules())
-                .timeout(WORKER_ATTEMPT_TIMEOUT)
-                .propagateTags(true)
-                .build();
+        EcsJobDefinition worker = workerDefinition("Worker", image, 1, WORKER_VCPUS, WORKER_MEMORY_MIB, env, jobRole,
+                workerLogs);
 
         // The GPU smoke test (`dreamscape doctor`), run once by hand after a deploy (infrastructure/README.md): the
         // same image and resources as a worker, the built-in GoogLeNet baked into the image, --device gpu so that an
@@ -527,25 +510,8 @@ public final class ComputeStack extends Stack {
                         OrderedComputeEnvironment.builder().computeEnvironment(multiSpot).order(1).build(),
                         OrderedComputeEnvironment.builder().computeEnvironment(multiOnDemand).order(2).build()))
                 .build();
-        EcsJobDefinition multiGpuWorker = EcsJobDefinition.Builder.create(this, "MultiGpuWorker")
-                .container(EcsEc2ContainerDefinition.Builder.create(this, "MultiGpuWorkerContainer")
-                        .image(ContainerImage.fromDockerImageAsset(image))
-                        .command(List.of("worker"))
-                        .gpu(MULTI_GPU_DEVICES)
-                        .cpu(MULTI_GPU_VCPUS)
-                        .memory(Size.mebibytes(MULTI_GPU_MEMORY_MIB))
-                        .environment(env)
-                        .jobRole(jobRole)
-                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
-                                .logGroup(workerLogs)
-                                .streamPrefix("worker")
-                                .build()))
-                        .build())
-                .retryAttempts(WORKER_ATTEMPTS)
-                .retryStrategies(workerRetryRules())
-                .timeout(WORKER_ATTEMPT_TIMEOUT)
-                .propagateTags(true)
-                .build();
+        EcsJobDefinition multiGpuWorker = workerDefinition("MultiGpuWorker", image, MULTI_GPU_DEVICES, MULTI_GPU_VCPUS,
+                MULTI_GPU_MEMORY_MIB, env, jobRole, workerLogs);
         return new Batch(queue, worker, doctor, multiGpuQueue, multiGpuWorker);
     }
 
@@ -578,6 +544,34 @@ public final class ComputeStack extends Stack {
                 .reason(reason)
                 .maxTime(after)
                 .action(JobStateTimeLimitActionsAction.CANCEL)
+                .build();
+    }
+
+    /**
+     * A worker's job definition ({@code id}, container {@code id + "Container"}: logical ids kept from before the
+     * multi-GPU definition shared this code): the worker image asking ECS for {@code gpus} GPUs, with the workers'
+     * role, logs, retry rules and timeout.
+     */
+    private EcsJobDefinition workerDefinition(String id, DockerImageAsset image, int gpus, int vcpus, int memoryMib,
+                                              Map<String, String> env, Role jobRole, LogGroup logs) {
+        return EcsJobDefinition.Builder.create(this, id)
+                .container(EcsEc2ContainerDefinition.Builder.create(this, id + "Container")
+                        .image(ContainerImage.fromDockerImageAsset(image))
+                        .command(List.of("worker"))
+                        .gpu(gpus)
+                        .cpu(vcpus)
+                        .memory(Size.mebibytes(memoryMib))
+                        .environment(env)
+                        .jobRole(jobRole)
+                        .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
+                                .logGroup(logs)
+                                .streamPrefix("worker")
+                                .build()))
+                        .build())
+                .retryAttempts(WORKER_ATTEMPTS)
+                .retryStrategies(workerRetryRules())
+                .timeout(WORKER_ATTEMPT_TIMEOUT)
+                .propagateTags(true)
                 .build();
     }
 
