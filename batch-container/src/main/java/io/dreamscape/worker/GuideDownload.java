@@ -4,10 +4,8 @@ import io.dreamscape.engine.GuideImage;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.ports.ObjectStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The guide image of a job: the parameters' {@code "guide"} names an image in the job's bucket, under guides/
@@ -20,14 +18,9 @@ final class GuideDownload {
 
     static GuideImage fetch(ObjectStore objects, String key, int maxSide, Path dir, String prefix) throws WorkerException {
         try {
-            if (objects.head(key).isEmpty()) {
-                throw WorkerException.permanent(prefix + "the guide image s3://" + objects.bucket() + "/" + key
-                        + " does not exist (\"guide\" names an image in the bucket's guides/ folder, e.g. \"flowers.jpg\" for guides/flowers.jpg)", null);
-            }
-            Path file = dir.resolve("guide" + extension(key));
-            try (InputStream in = objects.open(key)) {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Path file = BucketFile.fetch(objects, key, dir.resolve("guide" + extension(key)), prefix + "the guide image s3://"
+                    + objects.bucket() + "/" + key + " does not exist (\"guide\" names an image in the bucket's guides/"
+                    + " folder, e.g. \"flowers.jpg\" for guides/flowers.jpg)");
             try {
                 return GuideImage.load(file, maxSide, dir);
             } finally {

@@ -11,10 +11,8 @@ import io.dreamscape.job.StorageLayout;
 import io.dreamscape.ports.ObjectStore;
 import java.awt.Rectangle;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * A shard's mask: the object {@code masks/{name}} the parameters name, fetched whole (a mask is usually far smaller
@@ -34,13 +32,8 @@ final class MaskDownload {
         String where = "s3://" + objects.bucket() + "/" + key;
         Path file = dir.resolve("mask");
         try {
-            if (objects.head(key).isEmpty()) {
-                throw WorkerException.permanent(prefix + "the mask " + where + " no longer exists (deleted after the job "
-                        + "was validated); upload it again, then the image");
-            }
-            try (InputStream in = objects.open(key)) {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            BucketFile.fetch(objects, key, file, prefix + "the mask " + where + " no longer exists (deleted after the job "
+                    + "was validated); upload it again, then the image");
         } catch (IOException e) {
             throw WorkerException.transientFailure(prefix + "cannot download the mask " + where + ": " + e.getMessage(), e);
         }

@@ -38,7 +38,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -414,15 +413,10 @@ public final class Worker {
     /** The shard's rectangle of the base job's detail; the base must have finished (the workflow runs it first). */
     private FloatPlanes baseDetail(WorkerTarget target, Path dir) throws WorkerException, IOException {
         String key = StorageLayout.baseDetailKey(config.jobId());
-        if (objects.head(key).isEmpty()) {
-            throw WorkerException.permanent(prefix() + "the base of this split dream, s3://" + objects.bucket() + "/"
-                    + key + ", is missing: the split dream's base job must finish before its shards start (the"
-                    + " workflow runs it first; run the worker with SHARD_INDEX set to the plan's baseIndex)");
-        }
-        Path png = dir.resolve("base-detail.png");
-        try (InputStream in = objects.open(key)) {
-            Files.copy(in, png, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path png = BucketFile.fetch(objects, key, dir.resolve("base-detail.png"), prefix() + "the base of this split"
+                + " dream, s3://" + objects.bucket() + "/" + key + ", is missing: the split dream's base job must finish"
+                + " before its shards start (the workflow runs it first; run the worker with SHARD_INDEX set to the"
+                + " plan's baseIndex)");
         try {
             return target.readBaseDetail(png, dir);
         } catch (IOException e) {
@@ -482,21 +476,13 @@ public final class Worker {
             return model;
         }
         String key = StorageLayout.modelKey(model);
-        if (objects.head(key).isEmpty()) {
-            throw WorkerException.permanent(prefix() + "model '" + model + "' is neither built in nor in s3://"
-                    + objects.bucket() + "/" + key + "; upload it there (with its sidecar .json if it returns a tuple)", null);
-        }
         Path models = Files.createDirectories(dir.resolve("models"));
-        Path file = models.resolve(Path.of(model).getFileName().toString());
-        try (InputStream in = objects.open(key)) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path file = BucketFile.fetch(objects, key, models.resolve(Path.of(model).getFileName().toString()),
+                prefix() + "model '" + model + "' is neither built in nor in s3://" + objects.bucket() + "/" + key
+                        + "; upload it there (with its sidecar .json if it returns a tuple)");
         String sidecar = model.substring(0, model.length() - ".pt".length()) + ".json";
-        if (objects.head(StorageLayout.modelKey(sidecar)).isPresent()) {
-            try (InputStream in = objects.open(StorageLayout.modelKey(sidecar))) {
-                Files.copy(in, models.resolve(Path.of(sidecar).getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        BucketFile.fetchIfPresent(objects, StorageLayout.modelKey(sidecar),
+                models.resolve(Path.of(sidecar).getFileName().toString()));
         return file.toString();
     }
 
