@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -96,12 +97,17 @@ class LocalModeBrowserE2ETest {
                 }
                 assertEquals(100.0, widths.get(widths.size() - 1));
 
-                WebElement card = wait.until(d -> d.findElements(By.cssSelector(".job.COMPLETED")).stream()
-                        .filter(e -> e.getText().contains("uploads/scream.jpg")).findFirst().orElse(null));
-                WebElement thumb = card.findElement(By.cssSelector("img.thumb"));
-                wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
-                        "return arguments[0].complete && arguments[0].naturalWidth > 0", thumb));
-                String href = card.findElement(By.linkText("full size")).getAttribute("href");
+                // The page re-renders its job cards while it polls: the card, its thumbnail and its link are read in one
+                // go and read again from scratch if a re-render made them stale between two calls.
+                String href = wait.ignoring(StaleElementReferenceException.class).until(d -> {
+                    WebElement card = d.findElements(By.cssSelector(".job.COMPLETED")).stream()
+                            .filter(e -> e.getText().contains("uploads/scream.jpg")).findFirst().orElse(null);
+                    if (card == null) return null;
+                    WebElement thumb = card.findElement(By.cssSelector("img.thumb"));
+                    boolean loaded = Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                            "return arguments[0].complete && arguments[0].naturalWidth > 0", thumb));
+                    return loaded ? card.findElement(By.linkText("full size")).getAttribute("href") : null;
+                });
                 BufferedImage out = TestImages.decode(local.download(href));
                 BufferedImage in = TestImages.decode(bytes);
                 assertEquals(in.getWidth(), out.getWidth());
