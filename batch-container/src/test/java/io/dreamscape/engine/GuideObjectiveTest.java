@@ -181,14 +181,22 @@ class GuideObjectiveTest {
                         values = v;
                         grads = g;
                     } else {
-                        assertArrayEquals(values, v, 1e-6f, "chunk " + chunk);
-                        assertArrayEquals(grads, g, 1e-6f, "chunk " + chunk);
+                        // Chunked and whole products may sum in a different order (kernels differ per CPU and
+                        // ATEN_CPU_CAPABILITY): equal up to float rounding of the largest value, not bit for bit.
+                        assertArrayEquals(values, v, 4e-6f * maxAbs(values), "chunk " + chunk);
+                        assertArrayEquals(grads, g, 4e-6f * maxAbs(grads), "chunk " + chunk);
                     }
                 } finally {
                     ai.djl.pytorch.jni.JniUtils.setGradMode(was);
                 }
             }
         }
+    }
+
+    static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) m = Math.max(m, Math.abs(v));
+        return Math.max(m, 1f);
     }
 
     static DreamParameters params(int tile, String deviceMemory) {
