@@ -30,4 +30,17 @@ public enum JobState {
     public static Set<JobState> predecessorsOf(JobState next) {
         return Arrays.stream(values()).filter(s -> s.canMoveTo(next)).collect(Collectors.toUnmodifiableSet());
     }
+
+    /**
+     * Whether finished work may still be counted: planned and not yet assembling. A straggler's report after the job
+     * moved on (assembling, finished, failed) is refused, which tells the worker to stop.
+     */
+    public boolean acceptsWork() {
+        return this == PLANNED || this == DREAMING;
+    }
+
+    /** The states that {@link #acceptsWork()} (what a conditional progress write checks). */
+    public static Set<JobState> acceptingWork() {
+        return Arrays.stream(values()).filter(JobState::acceptsWork).collect(Collectors.toUnmodifiableSet());
+    }
 }

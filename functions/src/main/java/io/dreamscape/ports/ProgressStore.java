@@ -11,10 +11,27 @@ import java.util.Optional;
 
 /**
  * Job records and their progress: one record per job. Implemented on DynamoDB by
- * {@code io.dreamscape.aws.DynamoProgressStore}; local mode implements it on its embedded store. Every write is a
+ * {@code io.dreamscape.aws.DynamoProgressStore}; local mode implements it on its embedded store
+ * ({@code io.dreamscape.local.H2ProgressStore}); {@link InMemoryProgressStore} serves fast tests. Every write is a
  * single-record atomic operation (no transactions): counters are atomic adds, state changes are conditional.
+ *
+ * <p>The rules are decided once, outside the stores: which state changes are allowed in
+ * {@link io.dreamscape.job.StateChange} (from {@link JobState#canMoveTo}), how finished work is counted in
+ * {@link WorkReport}; a store only makes them atomic in its own database. {@code ProgressStoreContract} (test helpers)
+ * checks every store against the same behaviour.
  */
 public interface ProgressStore {
+    /** The largest page {@link #list} returns. */
+    int MAX_PAGE = 100;
+    /** What {@link #list} says of a cursor it did not hand out. */
+    String BAD_CURSOR = "the 'next' cursor is not one this API returned";
+
+    /** Refuses a page size outside 1 to {@link #MAX_PAGE}. */
+    static void checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit is " + limit + "; allowed 1 to " + MAX_PAGE);
+        }
+    }
 
     /** The outcome of claiming an upload's content key: who owns it, and whether the caller just won it. */
     record Claim(JobId jobId, boolean won, String executionId) {
@@ -71,7 +88,8 @@ public interface ProgressStore {
      * {@code counted + units}, and the job's total by {@code units}. A request that was applied but whose answer was
      * lost, then retried, finds the counter already at {@code counted + units} and succeeds without adding again.
      * Throws {@link StaleCountException} when the counter holds anything else: re-read {@link #shardWorkDone}.
-     * The default delegates to {@link #addWork}, right for stores whose writes cannot be applied twice.
+     * ({@link WorkReport#exactlyOnce} holds the rule.) The default delegates to {@link #addWork}, right only for stores
+     * whose writes cannot be applied twice (test doubles).
      */
     default boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
             throws IOException {
