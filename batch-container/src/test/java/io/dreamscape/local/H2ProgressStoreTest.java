@@ -1,7 +1,6 @@
 package io.dreamscape.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +8,10 @@ import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobPatch;
 import io.dreamscape.job.JobState;
-import io.dreamscape.job.Source;
 import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.testing.ProgressStoreContract;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,83 +23,35 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local progress store keeps the DynamoDB adapter's promises, and keeps them after a restart. */
-class H2ProgressStoreTest {
+/**
+ * The local progress store keeps the DynamoDB adapter's promises ({@link ProgressStoreContract}), and keeps them after a
+ * restart and across local mode's shard processes. The contract's store lives in {@code dir/contract}; the checks here
+ * open their own stores in other folders of {@code dir}.
+ */
+class H2ProgressStoreTest extends ProgressStoreContract {
     @TempDir
     Path dir;
 
-    static Job job(String key, Instant created) {
-        return Job.received(JobId.random(), new Source("dreamscape", key, null, "etag-" + key, 10), created);
+    @Override
+    protected ProgressStore newStore(Clock clock) throws Exception {
+        return H2ProgressStore.open(dir.resolve("contract"), clock);
     }
 
     @Test
-    void theFirstClaimOfAContentKeyWinsAndLaterOnesLearnTheOwner() throws Exception {
-        try (H2ProgressStore s = H2ProgressStore.open(dir)) {
-            JobId a = JobId.random();
-            ProgressStore.Claim first = s.claim("k1", a, "exec-1");
-            ProgressStore.Claim second = s.claim("k1", JobId.random(), "exec-2");
-            assertTrue(first.won());
-            assertFalse(second.won());
-            assertEquals(a, second.jobId());
-            assertEquals("exec-1", second.executionId());
-            assertEquals(a, s.claimed("k1").orElseThrow());
-            assertEquals("exec-1", s.executionIdOf("k1").orElseThrow());
-        }
-    }
-
-    @Test
-    void statesOnlyMoveForwardAndAFinishedJobTakesNoMoreWork() throws Exception {
-        try (H2ProgressStore s = H2ProgressStore.open(dir)) {
-            Job j = job("uploads/a.jpg", Instant.now());
-            assertTrue(s.create(j));
-            assertFalse(s.create(j));
-            assertFalse(s.transition(j.jobId(), JobState.VALIDATED, JobState.PLANNED, null));
-            assertTrue(s.transition(j.jobId(), JobState.RECEIVED, JobState.VALIDATED, JobPatch.validated("JPEG", 4, 3, null)));
-            assertTrue(s.transition(j.jobId(), JobState.VALIDATED, JobState.PLANNED,
-                    JobPatch.planned(null, 100, List.of(60L, 40L), null)));
-            assertTrue(s.addWork(j.jobId(), 1, 15, 0, Instant.now()));
-            assertEquals(JobState.DREAMING, s.get(j.jobId()).orElseThrow().state());
-            assertTrue(s.advance(j.jobId(), JobState.ASSEMBLING, null));
-            assertFalse(s.addWork(j.jobId(), 0, 5, 0, Instant.now()), "no progress once assembling");
-            assertFalse(s.advance(j.jobId(), JobState.DREAMING, null), "never backwards");
-            assertTrue(s.transition(j.jobId(), JobState.ASSEMBLING, JobState.COMPLETED, JobPatch.completed("o", "p", "t")));
-            assertFalse(s.fail(j.jobId(), "too late"));
-            Job done = s.get(j.jobId()).orElseThrow();
-            assertEquals(JobState.COMPLETED, done.state());
-            assertEquals(15, done.workDone());
-            assertEquals(15L, done.shardDone().get(1));
-            assertEquals(4, done.width());
-            assertEquals("o", done.outputKey());
-            assertNull(done.error());
-        }
-    }
-
-    @Test
-    void concurrentProgressReportsAreAllCounted() throws Exception {
-        try (H2ProgressStore s = H2ProgressStore.open(dir)) {
-            Job j = job("uploads/b.jpg", Instant.now());
-            s.create(j);
-            s.advance(j.jobId(), JobState.PLANNED, JobPatch.planned(null, 1_000_000, List.of(500_000L, 500_000L), null));
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<Boolean>> done = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                int shard = i % 2;
-                done.add(pool.submit(() -> s.addWork(j.jobId(), shard, 7, null, Instant.now())));
-            }
-            for (Future<Boolean> f : done) assertTrue(f.get());
-            pool.shutdown();
-            assertEquals(1400, s.get(j.jobId()).orElseThrow().workDone());
-            assertEquals(700, s.shardWorkDone(j.jobId(), 0));
-            assertEquals(700, s.shardWorkDone(j.jobId(), 1));
-        }
+    void theExecutionIdOfAClaimIsKeptForAResume() throws Exception {
+        H2ProgressStore s = (H2ProgressStore) store;
+        s.claim("k1", JobId.random(), "exec-1");
+        s.claim("k1", JobId.random(), "exec-2");
+        assertEquals("exec-1", s.executionIdOf("k1").orElseThrow());
     }
 
     @Test
     void aShardProcessConnectionSharesTheStoreAndCountsExactlyAlongsideLocalMode() throws Exception {
-        try (H2ProgressStore s = H2ProgressStore.open(dir);
-             H2ProgressStore shard = H2ProgressStore.connect(s.sharedUrl(), dir)) {
+        Path shared = dir.resolve("shared");
+        try (H2ProgressStore s = H2ProgressStore.open(shared);
+             H2ProgressStore shard = H2ProgressStore.connect(s.sharedUrl(), shared)) {
             assertTrue(s.sharedUrl().startsWith("jdbc:h2:tcp://127.0.0.1:"), s.sharedUrl());
-            Job j = job("uploads/c.jpg", Instant.now());
+            Job j = newJob("uploads/c.jpg", Instant.now());
             s.create(j);
             s.advance(j.jobId(), JobState.PLANNED, JobPatch.planned(null, 1000, List.of(1000L), null));
             ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -117,16 +69,17 @@ class H2ProgressStoreTest {
 
     @Test
     void jobsAreListedNewestFirstInPagesAndByUploadKeyAndSurviveAReopen() throws Exception {
+        Path reopened = dir.resolve("reopened");
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         Set<JobId> ids = new HashSet<>();
-        try (H2ProgressStore s = H2ProgressStore.open(dir)) {
+        try (H2ProgressStore s = H2ProgressStore.open(reopened)) {
             for (int i = 0; i < 5; i++) {
-                Job j = job(i == 2 ? "uploads/special.jpg" : "uploads/n" + i + ".jpg", t0.plusSeconds(i));
+                Job j = newJob(i == 2 ? "uploads/special.jpg" : "uploads/n" + i + ".jpg", t0.plusSeconds(i));
                 s.create(j);
                 ids.add(j.jobId());
             }
         }
-        try (H2ProgressStore s = H2ProgressStore.open(dir)) {
+        try (H2ProgressStore s = H2ProgressStore.open(reopened)) {
             ProgressStore.Page p1 = s.list(null, 2, null);
             ProgressStore.Page p2 = s.list(null, 2, p1.next());
             ProgressStore.Page p3 = s.list(null, 2, p2.next());
