@@ -2,8 +2,6 @@ package io.dreamscape.local;
 
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
-import io.dreamscape.job.JobPatch;
-import io.dreamscape.job.JobState;
 import io.dreamscape.job.StateChange;
 import io.dreamscape.ports.ProgressStore;
 import io.dreamscape.ports.WorkReport;
@@ -15,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -149,52 +146,22 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
         }
     }
 
+    /** Checks the rule while holding the job's row lock ({@code SELECT ... FOR UPDATE}), then writes or lets go. */
     @Override
-    public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) throws IOException {
-        return change(id, StateChange.exactly(from, to, patch));
-    }
-
-    @Override
-    public boolean advance(JobId id, JobState to, JobPatch patch) throws IOException {
-        return change(id, StateChange.advance(to, patch));
-    }
-
-    /** Checks {@link StateChange#allows} and writes the changed job while holding the job's row lock. */
-    private synchronized boolean change(JobId id, StateChange change) throws IOException {
+    public synchronized boolean change(JobId id, StateChange change) throws IOException {
         try {
-            Optional<Job> found = lock(id);
-            if (found.isEmpty() || !change.allows(found.get().state())) {
-                db.rollback();
-                return false;
-            }
-            write(change.applyTo(found.get(), clock.instant()));
-            return true;
+            return writeOrRollback(change.next(lock(id), clock.instant()));
         } catch (SQLException e) {
             throw io(e);
         }
     }
 
+    /** Checks the rule while holding the job's row lock ({@code SELECT ... FOR UPDATE}), then writes or lets go. */
     @Override
-    public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
-        return count(id, WorkReport.add(shard, units, octave, heartbeat));
-    }
-
-    @Override
-    public boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
-            throws IOException {
-        return count(id, WorkReport.exactlyOnce(shard, counted, units, octave, heartbeat));
-    }
-
-    /** Checks {@link WorkReport#accepts} and writes the counted job while holding the job's row lock. */
-    private synchronized boolean count(JobId id, WorkReport report) throws IOException {
+    public synchronized boolean count(JobId id, WorkReport report) throws IOException {
         try {
             Optional<Job> found = lock(id);
-            if (found.isPresent() && report.accepts(found.get())) {
-                write(report.applyTo(found.get(), clock.instant()));
-                return true;
-            }
-            db.rollback();
-            return report.answerRefusal(id, found);
+            return writeOrRollback(report.next(found, clock.instant())) || report.answerRefusal(id, found);
         } catch (SQLException e) {
             throw io(e);
         }
@@ -285,6 +252,16 @@ public final class H2ProgressStore implements ProgressStore, AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Writes the job and commits, or rolls back when there is nothing to write: either releases the row lock. */
+    private boolean writeOrRollback(Optional<Job> next) throws SQLException, IOException {
+        if (next.isEmpty()) {
+            db.rollback();
+            return false;
+        }
+        write(next.get());
+        return true;
     }
 
     /** Writes the job and commits, which releases its row lock. */

@@ -8,15 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
-import io.dreamscape.job.JobPatch;
-import io.dreamscape.job.JobState;
+import io.dreamscape.job.StateChange;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ProgressStore;
+import io.dreamscape.ports.WorkReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The progress accounting and the small pure pieces of the worker. */
 class ProgressReporterTest {
-    /** Records addWork calls; answers false once {@code running} is off; throws while {@code down}. */
+    /** Records counted work; answers false once {@code running} is off; throws while {@code down}. */
     static final class FakeStore implements ProgressStore {
         final List<Long> adds = new ArrayList<>();
         final List<Integer> octaves = new ArrayList<>();
@@ -34,11 +33,11 @@ class ProgressReporterTest {
         boolean loseNextAnswer;
 
         @Override
-        public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
+        public boolean count(JobId id, WorkReport report) throws IOException {
             if (down) throw new IOException("unreachable");
             if (!running) return false;
-            adds.add(units);
-            octaves.add(octave);
+            adds.add(report.units());
+            octaves.add(report.octave());
             if (loseNextAnswer) {
                 loseNextAnswer = false;
                 throw new IOException("connection reset after the write was applied");
@@ -54,8 +53,7 @@ class ProgressReporterTest {
         @Override public Optional<JobId> claimed(String contentKey) { throw new UnsupportedOperationException(); }
         @Override public boolean create(Job job) { throw new UnsupportedOperationException(); }
         @Override public Optional<Job> get(JobId id) { throw new UnsupportedOperationException(); }
-        @Override public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
-        @Override public boolean advance(JobId id, JobState to, JobPatch patch) { throw new UnsupportedOperationException(); }
+        @Override public boolean change(JobId id, StateChange change) { throw new UnsupportedOperationException(); }
         @Override public long shardWorkDone(JobId id, int shard) { return total(); }
         @Override public Page list(String sourceKey, int limit, String cursor) { throw new UnsupportedOperationException(); }
     }

@@ -19,7 +19,6 @@ import io.dreamscape.ports.ProgressStore;
 import io.dreamscape.ports.WorkReport;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -122,18 +121,9 @@ public final class DynamoProgressStore implements ProgressStore {
         }
     }
 
-    @Override
-    public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) throws IOException {
-        return change(id, StateChange.exactly(from, to, patch));
-    }
-
-    @Override
-    public boolean advance(JobId id, JobState to, JobPatch patch) throws IOException {
-        return change(id, StateChange.advance(to, patch));
-    }
-
     /** The patch's fields as SETs; {@link StateChange#allowedFrom()} as the condition. */
-    private boolean change(JobId id, StateChange change) throws IOException {
+    @Override
+    public boolean change(JobId id, StateChange change) throws IOException {
         if (change.allowedFrom().isEmpty()) {
             return false;
         }
@@ -155,36 +145,28 @@ public final class DynamoProgressStore implements ProgressStore {
         return run(u.request(table, jobKey(id), u.existsInState(change.allowedFrom())));
     }
 
+    /** {@link JobState#acceptingWork()} as the condition; an exactly-once report also names the counter it expects. */
     @Override
-    public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
-        WorkReport report = WorkReport.add(shard, units, octave, heartbeat);
+    public boolean count(JobId id, WorkReport report) throws IOException {
         ItemUpdate u = workUpdate(report);
-        u.add(shardCounter(shard), u.value(n(units)));
-        return run(u.request(table, jobKey(id), u.existsInState(JobState.acceptingWork())));
-    }
-
-    /**
-     * Conditional on the shard's counter still being {@code counted}: the SDK retries an UpdateItem whose answer was
-     * lost, and a plain ADD would then count the same units twice.
-     */
-    @Override
-    public boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
-            throws IOException {
-        WorkReport report = WorkReport.exactlyOnce(shard, counted, units, octave, heartbeat);
-        ItemUpdate u = workUpdate(report);
-        String shardName = u.name(shardCounter(shard));
-        u.set(shardCounter(shard), n(report.countAfter()));
-        String expected = u.value(n(counted));
-        // an absent counter is a counter at 0
-        String shardCondition = counted == 0
-                ? "(attribute_not_exists(" + shardName + ") OR " + shardName + " = " + expected + ")"
-                : shardName + " = " + expected;
-        String condition = u.existsInState(JobState.acceptingWork()) + " AND " + shardCondition;
-        if (run(u.request(table, jobKey(id), condition))) {
+        String shard = u.name(shardCounter(report.shard()));
+        String accepting = u.existsInState(JobState.acceptingWork());
+        if (report.expected() == null) {
+            u.add(shardCounter(report.shard()), u.value(n(report.units())));
+            return run(u.request(table, jobKey(id), accepting));
+        }
+        // Conditional on the shard's counter still being what the writer expects: the SDK retries an UpdateItem whose
+        // answer was lost, and a plain ADD would then count the same units twice.
+        u.set(shardCounter(report.shard()), n(report.countAfter()));
+        String expected = u.value(n(report.expected()));
+        String counter = report.expected() == 0  // an absent counter is a counter at 0
+                ? "(attribute_not_exists(" + shard + ") OR " + shard + " = " + expected + ")"
+                : shard + " = " + expected;
+        if (run(u.request(table, jobKey(id), accepting + " AND " + counter))) {
             return true;
         }
         // Refused: already applied (a retried request), the job stopped, or another writer moved the counter.
-        return report.answerRefusal(id, get(id), shardWorkDone(id, shard));
+        return report.answerRefusal(id, get(id), shardWorkDone(id, report.shard()));
     }
 
     /** What every counted report writes besides the shard's counter (see {@link WorkReport#applyTo}). */

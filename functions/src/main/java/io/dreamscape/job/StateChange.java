@@ -1,6 +1,7 @@
 package io.dreamscape.job;
 
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,6 +41,14 @@ public record StateChange(JobState to, Set<JobState> allowedFrom, JobPatch patch
 
     public boolean allows(JobState current) {
         return allowedFrom.contains(current);
+    }
+
+    /**
+     * For a store that holds the job (locked) and writes it back whole: the job to write, or empty when the move is
+     * refused (no such job, or not in an allowed state).
+     */
+    public Optional<Job> next(Optional<Job> current, Instant now) {
+        return current.filter(j -> allows(j.state())).map(j -> applyTo(j, now));
     }
 
     /** The job after the move: the new state, the patch's fields, {@code updatedAt = now}; everything else kept. */

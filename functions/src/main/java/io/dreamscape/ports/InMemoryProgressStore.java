@@ -2,12 +2,8 @@ package io.dreamscape.ports;
 
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
-import io.dreamscape.job.JobPatch;
-import io.dreamscape.job.JobState;
 import io.dreamscape.job.StateChange;
-import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,42 +53,17 @@ public final class InMemoryProgressStore implements ProgressStore {
     }
 
     @Override
-    public boolean transition(JobId id, JobState from, JobState to, JobPatch patch) {
-        return change(id, StateChange.exactly(from, to, patch));
+    public synchronized boolean change(JobId id, StateChange change) {
+        Optional<Job> next = change.next(get(id), clock.instant());
+        next.ifPresent(j -> jobs.put(id, j));
+        return next.isPresent();
     }
 
     @Override
-    public boolean advance(JobId id, JobState to, JobPatch patch) {
-        return change(id, StateChange.advance(to, patch));
-    }
-
-    private synchronized boolean change(JobId id, StateChange change) {
-        Job job = jobs.get(id);
-        if (job == null || !change.allows(job.state())) {
-            return false;
-        }
-        jobs.put(id, change.applyTo(job, clock.instant()));
-        return true;
-    }
-
-    @Override
-    public boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
-        return count(id, WorkReport.add(shard, units, octave, heartbeat));
-    }
-
-    @Override
-    public boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
-            throws IOException {
-        return count(id, WorkReport.exactlyOnce(shard, counted, units, octave, heartbeat));
-    }
-
-    private synchronized boolean count(JobId id, WorkReport report) throws StaleCountException {
-        Job job = jobs.get(id);
-        if (job != null && report.accepts(job)) {
-            jobs.put(id, report.applyTo(job, clock.instant()));
-            return true;
-        }
-        return report.answerRefusal(id, Optional.ofNullable(job));
+    public synchronized boolean count(JobId id, WorkReport report) throws StaleCountException {
+        Optional<Job> next = report.next(get(id), clock.instant());
+        next.ifPresent(j -> jobs.put(id, j));
+        return next.isPresent() || report.answerRefusal(id, get(id));
     }
 
     @Override

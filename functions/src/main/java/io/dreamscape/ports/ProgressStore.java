@@ -4,6 +4,7 @@ import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.JobPatch;
 import io.dreamscape.job.JobState;
+import io.dreamscape.job.StateChange;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -56,19 +57,37 @@ public interface ProgressStore {
 
     Optional<Job> get(JobId id) throws IOException;
 
+    /**
+     * The one state write: applies {@code change} (its state and patch, {@code updatedAt} from the store's clock) only
+     * if the job is in one of its {@link StateChange#allowedFrom} states, atomically; false otherwise, and for an absent
+     * job. {@link #transition}, {@link #advance} and {@link #fail} say it in words.
+     */
+    boolean change(JobId id, StateChange change) throws IOException;
+
     /** Moves {@code from → to} (and applies the patch) only if the job is in {@code from}; false otherwise. */
-    boolean transition(JobId id, JobState from, JobState to, JobPatch patch) throws IOException;
+    default boolean transition(JobId id, JobState from, JobState to, JobPatch patch) throws IOException {
+        return change(id, StateChange.exactly(from, to, patch));
+    }
 
     /**
      * Moves to {@code to} from whatever earlier state the job is in ({@link JobState#canMoveTo}); false when the job
      * is already at or past {@code to}, finished, or absent. {@code to == FAILED} fails any unfinished job.
      */
-    boolean advance(JobId id, JobState to, JobPatch patch) throws IOException;
+    default boolean advance(JobId id, JobState to, JobPatch patch) throws IOException {
+        return change(id, StateChange.advance(to, patch));
+    }
 
     /** Records FAILED with a reason a person can act on; false when the job is already finished or absent. */
     default boolean fail(JobId id, String reason) throws IOException {
         return advance(id, JobState.FAILED, JobPatch.failed(reason));
     }
+
+    /**
+     * The one progress write: counts {@code report} when {@link WorkReport#accepts} the job as stored (state and, for
+     * an exactly-once report, the shard's counter), atomically, and answers true; otherwise answers as
+     * {@link WorkReport#answerRefusal} says. {@link #addWork} and {@link #recordWork} say it in words.
+     */
+    boolean count(JobId id, WorkReport report) throws IOException;
 
     /**
      * Adds {@code units} of finished work for {@code shard} (atomic; many workers at once): the job's total and the
@@ -81,19 +100,19 @@ public interface ProgressStore {
      * smallest first (null leaves it unchanged). Report every few seconds, not every tile. Adds are not idempotent:
      * a resumed attempt reads {@link #shardWorkDone} first and only adds what goes beyond it.
      */
-    boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException;
+    default boolean addWork(JobId id, int shard, long units, Integer octave, Instant heartbeat) throws IOException {
+        return count(id, WorkReport.add(shard, units, octave, heartbeat));
+    }
 
     /**
      * {@link #addWork} exactly once: moves the shard's counter from {@code counted} (what the caller knows is stored) to
      * {@code counted + units}, and the job's total by {@code units}. A request that was applied but whose answer was
      * lost, then retried, finds the counter already at {@code counted + units} and succeeds without adding again.
      * Throws {@link StaleCountException} when the counter holds anything else: re-read {@link #shardWorkDone}.
-     * ({@link WorkReport#exactlyOnce} holds the rule.) The default delegates to {@link #addWork}, right only for stores
-     * whose writes cannot be applied twice (test doubles).
      */
     default boolean recordWork(JobId id, int shard, long counted, long units, Integer octave, Instant heartbeat)
             throws IOException {
-        return addWork(id, shard, units, octave, heartbeat);
+        return count(id, WorkReport.exactlyOnce(shard, counted, units, octave, heartbeat));
     }
 
     /** The shard's stored counter is not what the writer expected (it was written by someone else). */

@@ -57,6 +57,14 @@ public record WorkReport(int shard, long units, Integer octave, Instant heartbea
         return job.state().acceptsWork() && (expected == null || stored(job) == expected);
     }
 
+    /**
+     * For a store that holds the job (locked) and writes it back whole: the job to write, or empty when this report is
+     * not counted ({@link #answerRefusal(JobId, Optional)} then gives the caller's answer).
+     */
+    public Optional<Job> next(Optional<Job> current, Instant now) {
+        return current.filter(this::accepts).map(j -> applyTo(j, now));
+    }
+
     /** The job with this report counted: work added, heartbeat, octave, DREAMING, {@code updatedAt = now}. */
     public Job applyTo(Job j, Instant now) {
         Map<Integer, Long> done = new TreeMap<>(j.shardDone());
