@@ -120,7 +120,7 @@ final class PageRoutes {
         byte[] body = body(x);
         if (body == null) return;
         try {
-            json(x, 200, quotes.quoteRequest(body, objects::parametersFor));
+            json(x, 200, quotes.quoteRequest(body, objects.siteDefaults()));
         } catch (Rejection e) {
             error(x, 400, e.getMessage());
         }

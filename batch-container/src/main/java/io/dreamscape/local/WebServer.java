@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.Presets;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
@@ -171,7 +172,7 @@ final class WebServer implements AutoCloseable {
                 c.put("bucket", objects.bucket());
                 c.put("s3Endpoint", s3Endpoint);
                 c.put("pending", pending.getAsInt());
-                c.put("defaults", objects.uploadDefaults());
+                c.put("defaults", objects.siteDefaults().equals(ParameterOverrides.NONE) ? null : objects.siteDefaults());
                 json(x, 200, c);
             } else if (method.equals("GET") && path.startsWith("/local/") && !path.contains("..")) {
                 asset(x, path);
@@ -214,7 +215,7 @@ final class WebServer implements AutoCloseable {
         if (params != null && params.isBlank()) params = null;
         String key = StorageLayout.UPLOADS + (preset == null ? "" : preset + "/") + name;
         try {
-            UploadParameters.resolve(UploadParameters.presetOf(key), objects.parametersFor(key, params));
+            UploadParameters.resolve(objects.siteDefaults(), UploadParameters.presetOf(key), params);
         } catch (Rejection e) {
             error(x, 400, e.getMessage());
             return;
