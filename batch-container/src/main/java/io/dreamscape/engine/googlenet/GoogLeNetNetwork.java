@@ -51,10 +51,8 @@ import java.util.Set;
  */
 public final class GoogLeNetNetwork implements DreamNetwork {
 
-    /** Dreamable layers (torchvision module names), shallow to deep. */
-    public static final List<String> LAYERS = List.of("conv1", "maxpool1", "conv2", "conv3", "maxpool2",
-            "inception3a", "inception3b", "maxpool3", "inception4a", "inception4b", "inception4c", "inception4d",
-            "inception4e", "maxpool4", "inception5a", "inception5b");
+    /** Dreamable layers (torchvision module names), shallow to deep: the job model's list, checked at upload. */
+    public static final List<String> LAYERS = io.dreamscape.job.GoogLeNetLayers.NAMES;
 
     /** The classic DeepDream layer, the default for GoogLeNet. */
     public static final String DEFAULT_LAYER = "inception4c";
