@@ -64,7 +64,8 @@ public final class LocalMode implements AutoCloseable {
      * null for none ({@link io.dreamscape.job.ParameterLayers}). {@code tls}: null for plain HTTP.
      */
     public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                         Duration scanEvery, ParameterOverrides siteDefaults, List<String> allowHosts, long maxUpload, Tls tls) {
+                         Duration scanEvery, ParameterOverrides siteDefaults, List<String> allowHosts, long maxUpload,
+                         Tls tls) {
         /** Page uploads up to 4 GiB: a 1-gigapixel JPEG or PNG fits. */
         public static final long DEFAULT_MAX_UPLOAD = 4L << 30;
 
