@@ -1,0 +1,47 @@
+package io.dreamscape.handlers;
+
+import io.dreamscape.log.JsonLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What every workflow handler does around its service call, in one place: run it, and when it throws, log the
+ * failure once (with the invocation's context: job id, request id, cold start) and rethrow it for Step Functions'
+ * Retry/Catch, an {@link IOException} as {@link UncheckedIOException} (a {@code RequestHandler} cannot declare it).
+ */
+final class HandlerShell {
+    private HandlerShell() {
+    }
+
+    /** The service call of one invocation; it returns the handler's output. */
+    @FunctionalInterface
+    interface Call {
+        Map<String, Object> run() throws IOException;
+    }
+
+    static Map<String, Object> run(JsonLog log, String failure, Call call) {
+        try {
+            return call.run();
+        } catch (IOException e) {
+            log.error(failure, e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            log.error(failure, e);
+            throw e;
+        }
+    }
+
+    /** A handler's output: names and values in pairs, in this order; a value may be null (the state machine sees null). */
+    static Map<String, Object> output(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("output needs names and values in pairs, got " + namesAndValues.length + " items");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            out.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return out;
+    }
+}
