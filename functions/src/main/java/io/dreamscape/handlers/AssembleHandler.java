@@ -2,8 +2,6 @@ package io.dreamscape.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import io.dreamscape.job.JobId;
-import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.AssembleService;
 import java.util.Map;
 
@@ -27,9 +25,7 @@ public final class AssembleHandler implements RequestHandler<Map<String, Object>
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JobId id = Payloads.jobId(input);
-        JsonLog log = Logs.forInvocation("assemble", context).with("jobId", id);
-        return HandlerShell.run(log, "assembly failed", () -> {
+        return HandlerShell.forJob("assemble", input, context, "assembly failed", (id, log) -> {
             AssembleService.Result r = service.assemble(id, log);
             return HandlerShell.output("jobId", id.value(), "state", r.state().name(), "outputKey", r.outputKey());
         });

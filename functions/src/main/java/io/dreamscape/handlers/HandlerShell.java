@@ -1,5 +1,7 @@
 package io.dreamscape.handlers;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,23 @@ final class HandlerShell {
     @FunctionalInterface
     interface Call {
         Map<String, Object> run() throws IOException;
+    }
+
+    /** The service call of a step whose input is {@code {"jobId": …}}. */
+    @FunctionalInterface
+    interface JobCall {
+        Map<String, Object> run(JobId id, JsonLog log) throws IOException;
+    }
+
+    /**
+     * A step on one job (Plan, Assemble): the job id from the input (an input without one is a wiring mistake:
+     * {@link IllegalArgumentException} before anything is logged), on every log line, then {@link #run}.
+     */
+    static Map<String, Object> forJob(String service, Map<String, Object> input, Context context, String failure,
+                                      JobCall call) {
+        JobId id = Payloads.jobId(input);
+        JsonLog log = Logs.forInvocation(service, context).with("jobId", id);
+        return run(log, failure, () -> call.run(id, log));
     }
 
     static Map<String, Object> run(JsonLog log, String failure, Call call) {

@@ -2,8 +2,6 @@ package io.dreamscape.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import io.dreamscape.job.JobId;
-import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.PlanService;
 import java.util.Map;
 
@@ -29,9 +27,7 @@ public final class PlanHandler implements RequestHandler<Map<String, Object>, Ma
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JobId id = Payloads.jobId(input);
-        JsonLog log = Logs.forInvocation("plan", context).with("jobId", id);
-        return HandlerShell.run(log, "planning failed", () -> {
+        return HandlerShell.forJob("plan", input, context, "planning failed", (id, log) -> {
             PlanService.Result r = service.plan(id, log);
             return HandlerShell.output("jobId", id.value(), "shardCount", r.shardCount(), "arraySize", r.arraySize(),
                     "devices", r.devices(), "base", r.base(), "baseIndex", r.baseIndex());
