@@ -63,7 +63,6 @@ final class WebServer implements AutoCloseable {
 
     private final Object uploadLock = new Object();
     private final HttpServer server;
-    private final StatusService status;
     private final LocalObjectStore objects;
     private final BlobStore blobs;
     private final UrlSigner signer;
@@ -88,7 +87,6 @@ final class WebServer implements AutoCloseable {
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log,
               javax.net.ssl.SSLContext tls) throws IOException {
-        this.status = status;
         this.objects = objects;
         this.blobs = blobs;
         this.signer = signer;
