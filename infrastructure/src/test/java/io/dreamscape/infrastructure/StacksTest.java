@@ -404,38 +404,35 @@ class StacksTest {
 
     @Test
     void validateCanCheckACustomModelAndItsLayersBeforeAnyGpuStarts() {
-        List<JsonNode> statements = statementsOfRole("ValidateRole");
-        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                        && st.path("Resource").toString().contains("/models/*")),
-                "Validate HEADs models/NAME.pt and reads models/NAME.json: " + statements);
+        assertRoleReads("ValidateRole", "/models/*", "Validate HEADs models/NAME.pt and reads models/NAME.json");
     }
 
     @Test
     void validateAndTheWorkerCanReadGuideImages() {
         for (String role : List.of("ValidateRole", "WorkerRole")) {
-            List<JsonNode> statements = statementsOfRole(role);
-            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                            && st.path("Resource").toString().contains("/guides/*")),
-                    role + " reads guides/NAME (an upload's \"guide\"): " + statements);
+            assertRoleReads(role, "/guides/*", role + " reads guides/NAME (an upload's \"guide\")");
         }
     }
 
     @Test
     void validateAndTheWorkersCanReadMasks() {
         for (String role : List.of("ValidateRole", "WorkerRole")) {
-            List<JsonNode> statements = statementsOfRole(role);
-            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                            && st.path("Resource").toString().contains("/masks/*")),
-                    role + " reads masks/NAME (an upload's \"mask\"): " + statements);
+            assertRoleReads(role, "/masks/*", role + " reads masks/NAME (an upload's \"mask\")");
         }
     }
 
     @Test
     void planCanReadBackThePlanAnEarlierAttemptWrote() {
-        List<JsonNode> statements = statementsOfRole("Plan");
+        assertRoleReads("Plan", "/jobs/*",
+                "Plan HEADs jobs/{id}/plan.json: it needs s3:GetObject on jobs/* (else S3 answers 403)");
+    }
+
+    /** The role (by logical id prefix) may s3:GetObject on a resource naming {@code prefix}; {@code why} if not. */
+    private static void assertRoleReads(String rolePrefix, String prefix, String why) {
+        List<JsonNode> statements = statementsOfRole(rolePrefix);
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                        && st.path("Resource").toString().contains("/jobs/*")),
-                "Plan HEADs jobs/{id}/plan.json: it needs s3:GetObject on jobs/* (else S3 answers 403): " + statements);
+                        && st.path("Resource").toString().contains(prefix)),
+                why + ": " + statements);
     }
 
     @Test
