@@ -118,10 +118,10 @@ public final class PthReader {
             Map<String, ByteBuffer> loaded = new HashMap<>();
             byte[] pkl = entryBytes(zip, p + "data.pkl");
             Unpickler.PersistentLoader loader = pid -> {
-                List<?> t = persistentId(pid, 5);
-                String key = String.valueOf(t.get(2));
-                TorchDType dtype = storageDType(t.get(1));
-                long numel = asLong(t.get(4), "storage size");
+                StorageId id = StorageId.of(pid, 5);
+                String key = id.key();
+                TorchDType dtype = id.dtype();
+                long numel = id.numel();
                 ByteBuffer data = loaded.get(key);
                 if (data == null) {
                     try {
@@ -190,10 +190,10 @@ public final class PthReader {
         }
         Map<String, StorageRef> roots = new LinkedHashMap<>();
         Unpickler.PersistentLoader loader = pid -> {
-            List<?> t = persistentId(pid, 6);
-            String key = String.valueOf(t.get(2));
-            TorchDType dtype = storageDType(t.get(1));
-            long numel = asLong(t.get(4), "storage size");
+            StorageId id = StorageId.of(pid, 6);
+            String key = id.key();
+            TorchDType dtype = id.dtype();
+            long numel = id.numel();
             StorageRef root = roots.get(key);
             if (root == null) {
                 root = new StorageRef(key, dtype, numel, 0, new ByteBuffer[1]);
@@ -201,7 +201,7 @@ public final class PthReader {
             } else if (root.dtype() != dtype) {
                 throw new PthFormatException("storage " + key + " is used as both " + root.dtype() + " and " + dtype);
             }
-            Object view = t.size() > 5 ? t.get(5) : null;
+            Object view = id.fields().size() > 5 ? id.fields().get(5) : null;
             if (view == null) {
                 return root;
             }
@@ -392,11 +392,17 @@ public final class PthReader {
 
     // ---------------------------------------------------------------- helpers
 
-    private static List<?> persistentId(Object pid, int minSize) throws PthFormatException {
-        if (pid instanceof List<?> t && t.size() >= minSize && "storage".equals(t.get(0))) {
-            return t;
+    /**
+     * A storage's persistent id, {@code ('storage', type, key, location, size, …)} in both formats (the legacy one
+     * adds a view): its key, element type and element count, and all its fields.
+     */
+    private record StorageId(String key, TorchDType dtype, long numel, List<?> fields) {
+        static StorageId of(Object pid, int minSize) throws PthFormatException {
+            if (pid instanceof List<?> t && t.size() >= minSize && "storage".equals(t.get(0))) {
+                return new StorageId(String.valueOf(t.get(2)), storageDType(t.get(1)), asLong(t.get(4), "storage size"), t);
+            }
+            throw new PthFormatException("unsupported persistent id " + Unpickler.describe(pid));
         }
-        throw new PthFormatException("unsupported persistent id " + Unpickler.describe(pid));
     }
 
     private static TorchDType storageDType(Object type) throws PthFormatException {
