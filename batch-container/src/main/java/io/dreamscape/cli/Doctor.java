@@ -234,8 +234,7 @@ record Doctor(String model, Path weights, String device, int tile) {
      * copies every window through the JVM. Informational: both paths give the same image.
      */
     private Check residencyCheck(Device dev) {
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(
-                null, null, null, null, null, null, null, null, tile, null, null, null, null));
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().tile(tile).build());
         List<DevicePlan> plans = DevicePlan.forImage(REFERENCE_WIDTH, REFERENCE_HEIGHT, p, dev);
         long resident = plans.stream().filter(d -> d.path() == DevicePlan.Path.RESIDENT).count();
         DevicePlan largest = plans.get(plans.size() - 1);

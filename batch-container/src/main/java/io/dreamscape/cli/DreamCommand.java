@@ -16,6 +16,7 @@ import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.Normalize;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.ParameterLayers;
 import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Wrap;
 import java.io.IOException;
@@ -66,22 +67,25 @@ public final class DreamCommand implements Callable<Integer> {
     @Option(names = "--preset", description = "a named look: impressionist, classic, animalist")
     String preset;
 
-    @Option(names = "--octaves", description = "number of octaves (default 4)")
+    @Option(names = "--octaves", description = "number of octaves (default " + DreamParameters.DEFAULT_OCTAVES + ")")
     Integer octaves;
 
-    @Option(names = "--octave-scale", description = "size ratio between octaves (default 1.4)")
+    @Option(names = "--octave-scale", description = "size ratio between octaves (default "
+            + DreamParameters.DEFAULT_OCTAVE_SCALE + ")")
     Double octaveScale;
 
-    @Option(names = "--steps", description = "gradient steps per octave (default 10)")
+    @Option(names = "--steps", description = "gradient steps per octave (default " + DreamParameters.DEFAULT_STEPS + ")")
     Integer steps;
 
-    @Option(names = "--step-size", description = "step size in 0-255 units (default 1.5)")
+    @Option(names = "--step-size", description = "step size in 0-255 units (default "
+            + DreamParameters.DEFAULT_STEP_SIZE + ")")
     Double stepSize;
 
-    @Option(names = "--jitter", description = "random shift per step, pixels (default 32)")
+    @Option(names = "--jitter", description = "random shift per step, pixels (default "
+            + DreamParameters.DEFAULT_JITTER + ")")
     Integer jitter;
 
-    @Option(names = "--tile", description = "tile size, pixels (default 512)")
+    @Option(names = "--tile", description = "tile size, pixels (default " + DreamParameters.DEFAULT_TILE + ")")
     Integer tile;
 
     @Option(names = "--seed", description = "random seed; the same seed gives the same image")
@@ -131,10 +135,11 @@ public final class DreamCommand implements Callable<Integer> {
             + "or laplacian (each frequency band normalised over the whole image)")
     String normalize;
 
-    @Option(names = "--quality", description = "JPEG quality 1-100 (default 95)")
+    @Option(names = "--quality", description = "JPEG quality 1-100 (default " + DreamParameters.DEFAULT_QUALITY + ")")
     Integer quality;
 
-    @Option(names = "--max-pixels", description = "refuse larger images (default 1,000,000,000)")
+    @Option(names = "--max-pixels", description = "refuse larger images (default "
+            + DreamParameters.DEFAULT_MAX_PIXELS + ")")
     Long maxPixels;
 
     @Option(names = "--device-memory", paramLabel = "SIZE", description = "device memory budget, e.g. 512M or 20G: an "
@@ -193,19 +198,30 @@ public final class DreamCommand implements Callable<Integer> {
                 }
             }
             return 0;
-        } catch (ParameterException e) {
-            err.println("dreamscape: " + e.getMessage());
-            return EXIT_USAGE;
-        } catch (ImageException e) {
-            err.println("dreamscape: " + input + ": " + e.getMessage());
-            return EXIT_BAD_IMAGE;
         } catch (IOException | RuntimeException e) {
-            err.println("dreamscape: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            if (System.getenv("DREAMSCAPE_DEBUG") != null) e.printStackTrace(err);
-            return EXIT_FAILED;
+            return failure(e, input, err);
         } finally {
             err.flush();
         }
+    }
+
+    /**
+     * The one mapping of a failed run to its sentence and exit code, for {@code dream} and {@code plan}: parameters →
+     * {@value #EXIT_USAGE}, the input image ({@link ImageException}) → {@value #EXIT_BAD_IMAGE}, anything else →
+     * {@value #EXIT_FAILED} (with the stack trace when {@code DREAMSCAPE_DEBUG} is set).
+     */
+    static int failure(Exception e, Path input, PrintWriter err) {
+        if (e instanceof ParameterException) {
+            err.println("dreamscape: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        if (e instanceof ImageException) {
+            err.println("dreamscape: " + input + ": " + e.getMessage());
+            return EXIT_BAD_IMAGE;
+        }
+        err.println("dreamscape: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (System.getenv("DREAMSCAPE_DEBUG") != null) e.printStackTrace(err);
+        return EXIT_FAILED;
     }
 
     /**
@@ -237,11 +253,27 @@ public final class DreamCommand implements Callable<Integer> {
             if (!Files.isRegularFile(paramsFile)) throw new ParameterException("--params file not found: " + paramsFile);
             fromFile = ParameterJson.parse(Files.readString(paramsFile));
         }
-        ParameterOverrides flags = new ParameterOverrides(model,
-                layers == null ? null : layers.stream().map(LayerWeight::parse).toList(), preset, octaves, octaveScale,
-                steps, stepSize, jitter, tile, seed, wrap, quality, maxPixels, deviceMemory,
-                keepColors, mask, guide, Normalize.of(normalize));
-        DreamParameters p = DreamParameters.defaults().with(fromFile.then(flags)).validated();
+        ParameterOverrides flags = ParameterOverrides.builder()
+                .model(model)
+                .layers(layers == null ? null : layers.stream().map(LayerWeight::parse).toList())
+                .preset(preset)
+                .octaves(octaves)
+                .octaveScale(octaveScale)
+                .steps(steps)
+                .stepSize(stepSize)
+                .jitter(jitter)
+                .tile(tile)
+                .seed(seed)
+                .wrap(wrap)
+                .quality(quality)
+                .maxPixels(maxPixels)
+                .deviceMemory(deviceMemory)
+                .keepColors(keepColors)
+                .mask(mask)
+                .guide(guide)
+                .normalize(Normalize.of(normalize))
+                .build();
+        DreamParameters p = ParameterLayers.NONE.withOwn(fromFile).withFlags(flags).resolve();
         if (p.seed() == null) p = p.withSeed(new SecureRandom().nextLong() & 0xFFFFFFFFL);
         return p;
     }

@@ -2,7 +2,6 @@ package io.dreamscape.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.dreamscape.imaging.ImageException;
 import io.dreamscape.imaging.ImageInfo;
 import io.dreamscape.imaging.ImageProbe;
 import io.dreamscape.job.DreamParameters;
@@ -43,7 +42,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the quote as JSON (the same document as the page's quote endpoint)")
     boolean json;
 
-    @Option(names = "--gpu-dollars-per-hour", paramLabel = "USD", description = "GPU price (default: $GPU_DOLLARS_PER_HOUR or 1.006)")
+    @Option(names = "--gpu-dollars-per-hour", paramLabel = "USD", description = "GPU price (default: $GPU_DOLLARS_PER_HOUR or " + PlannerConfig.DEFAULT_GPU_DOLLARS_PER_HOUR + ")")
     Double dollarsPerHour;
 
     @Unmatched
@@ -87,15 +86,8 @@ public final class PlanCommand implements Callable<Integer> {
                 print(out, q, info);
             }
             return 0;
-        } catch (ParameterException e) {
-            err.println("dreamscape: " + e.getMessage());
-            return DreamCommand.EXIT_USAGE;
-        } catch (ImageException e) {
-            err.println("dreamscape: " + input + ": " + e.getMessage());
-            return DreamCommand.EXIT_BAD_IMAGE;
         } catch (java.io.IOException | RuntimeException e) {
-            err.println("dreamscape: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return DreamCommand.EXIT_FAILED;
+            return DreamCommand.failure(e, input, err);
         } finally {
             out.flush();
             err.flush();

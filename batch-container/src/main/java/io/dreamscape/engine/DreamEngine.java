@@ -182,17 +182,11 @@ public final class DreamEngine {
             octave.laplacian(laplacian != null);
             if (octaveMask != null) octave.mask(octaveMask);
             for (int s = first; s < params.steps(); s++) {
-                int W = working.width();
-                int H = working.height();
-                List<Tile> tiles = geometry.tiles(scheduler, params.seed(), k, s, W, H);
-                long windowPixels = 0;
-                for (Tile t : tiles) windowPixels += t.windowPixels();
-                final long pixels = windowPixels;
-                long stepWork = OctaveSizes.stepWork(W, H, params);
+                StepTiles st = stepTiles(working, k, s);
                 long before = done;
-                double objective = octave.step(tiles, (float) params.stepSize(),
-                        seen -> l.progress(before + Math.round((double) stepWork * seen / pixels), total));
-                done = before + stepWork;
+                double objective = octave.step(st.tiles(), (float) params.stepSize(),
+                        seen -> l.progress(st.progress(before, seen), total));
+                done = before + st.work();
                 l.stepDone(k, s, objective);
                 WorkingImage image = new WorkingImage() {
                     @Override
@@ -230,11 +224,9 @@ public final class DreamEngine {
     private long step(FloatPlanes working, FloatPlanes grad, int octave, int step, long done, long total, DreamListener l) {
         int W = working.width();
         int H = working.height();
-        List<Tile> tiles = geometry.tiles(scheduler, params.seed(), octave, step, W, H);
-        long pixelSum = 0;
-        for (Tile t : tiles) pixelSum += t.windowPixels();
-        final long windowPixels = pixelSum;
-        long stepWork = OctaveSizes.stepWork(W, H, params);
+        StepTiles st = stepTiles(working, octave, step);
+        List<Tile> tiles = st.tiles();
+        final long windowPixels = st.windowPixels();
         long before = done;
         double sumAbs = 0;
         double objective = 0;
@@ -257,8 +249,7 @@ public final class DreamEngine {
                 sumAbs += parts.get(i)[0];
                 objective += parts.get(i)[1];
                 seen += chunk.get(i).windowPixels();
-                // The step's planned work spread over its windows in proportion to their pixels: exact at the end.
-                done = before + Math.round((double) stepWork * seen / windowPixels);
+                done = st.progress(before, seen);
                 l.progress(done, total);
             }
         }
@@ -270,7 +261,24 @@ public final class DreamEngine {
             applyUpdate(working, grad, (float) (params.stepSize() / 255.0 / meanAbs));
         }
         l.stepDone(octave, step, objective);
-        return before + stepWork;
+        return before + st.work();
+    }
+
+    /** One step's tiles (from seed, octave and step alone), the pixels of their windows and the step's planned work. */
+    private record StepTiles(List<Tile> tiles, long windowPixels, long work) {
+        /** Work done once windows of {@code seen} pixels are: the work spread in proportion, exact at the end. */
+        long progress(long before, long seen) {
+            return before + Math.round((double) work * seen / windowPixels);
+        }
+    }
+
+    private StepTiles stepTiles(FloatPlanes working, int octave, int step) {
+        int W = working.width();
+        int H = working.height();
+        List<Tile> tiles = geometry.tiles(scheduler, params.seed(), octave, step, W, H);
+        long windowPixels = 0;
+        for (Tile t : tiles) windowPixels += t.windowPixels();
+        return new StepTiles(tiles, windowPixels, OctaveSizes.stepWork(W, H, params));
     }
 
     private ParallelRows pool() {

@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * octave and shard uses its features.
  */
 public record GuideImage(float[] planar, int width, int height) {
-    /** Smallest side fed to the network (stride-32 layers need a few positions). */
-    public static final int MIN_SIDE = 64;
+    /** Smallest side fed to the network (stride-32 layers need a few positions): the engine's smallest window. */
+    public static final int MIN_SIDE = io.dreamscape.job.OctaveSizes.MIN_WINDOW;
     /** Guides larger than this are refused before decoding (a guide is a small picture of a look). */
     public static final long MAX_PIXELS = 100_000_000L;
 

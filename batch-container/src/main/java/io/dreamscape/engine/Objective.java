@@ -31,13 +31,19 @@ import java.util.List;
  */
 final class Objective {
     private final List<String> layers;
-    private final float[] weights;
+    /**
+     * Per term: the weight as a 0-d array in the step's manager, kept as long as the step. Not {@code mul(float)}:
+     * DJL makes that operand a tensor over a new direct buffer and closes it as soon as mul returns, while autograd
+     * keeps it for the backward ({@code MulBackward0} saves it); a GC in between frees the buffer and the backward
+     * reads freed memory (see ConcurrencyStress {@code scalar} and notes issue-13-crash). Same tensor, same result.
+     */
+    private final NDArray[] weights;
     /** Per term: the chosen channels as an int64 index on the device, or null for every channel. */
     private final NDArray[] channels;
     /** Per term: the guide's features (C×M, chosen channels only) on the device, or null without a guide. */
     private final NDArray[] guide;
 
-    private Objective(List<String> layers, float[] weights, NDArray[] channels, NDArray[] guide) {
+    private Objective(List<String> layers, NDArray[] weights, NDArray[] channels, NDArray[] guide) {
         this.layers = layers;
         this.weights = weights;
         this.channels = channels;
@@ -54,10 +60,10 @@ final class Objective {
         List<String> names = terms.stream().map(LayerWeight::name).toList();
         DreamNetwork.requireKnown(network, new java.util.HashSet<>(names));
         LayerSelection.checkChannels(terms, network.channels());
-        float[] weights = new float[terms.size()];
+        NDArray[] weights = new NDArray[terms.size()];
         NDArray[] channels = new NDArray[terms.size()];
         for (int i = 0; i < terms.size(); i++) {
-            weights[i] = (float) terms.get(i).weight();
+            weights[i] = manager.create((float) terms.get(i).weight());
             List<Integer> c = terms.get(i).channels();
             if (!c.isEmpty()) {
                 channels[i] = manager.create(c.stream().mapToLong(Integer::longValue).toArray());

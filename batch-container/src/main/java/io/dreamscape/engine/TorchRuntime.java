@@ -40,6 +40,7 @@ public final class TorchRuntime {
         if (e != null) return e;
         synchronized (TorchRuntime.class) {
             if (engine == null) {
+                capOneDnnIsa();
                 Engine loaded = Engine.getEngine("PyTorch");
                 if (System.getenv("OMP_NUM_THREADS") == null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
                     JniUtils.setNumThreads(1);
@@ -69,6 +70,24 @@ public final class TorchRuntime {
         String env = System.getenv("DREAMSCAPE_ENGINE_THREADS");
         if (env != null && env.matches("[1-9][0-9]{0,2}")) return Integer.parseInt(env);
         return 1;
+    }
+
+    /**
+     * Caps oneDNN (libtorch's CPU convolutions) at AVX2 kernels unless {@code ONEDNN_MAX_CPU_ISA} or
+     * {@code DNNL_MAX_CPU_ISA} is set. Measured on the 2-core AMD EPYC with AVX-512 (notes/issue-13-crash.md): with
+     * oneDNN's AVX-512 kernels the same dream run twice in one process gave different images (DreamEngineTest
+     * sameSeedSameImage…), a batch of windows gave other gradients than the same windows one by one (DreamEnginePathsTest,
+     * ChannelObjectiveTest, MultiDeviceTest), and long runs died with SIGSEGV inside oneDNN; with the cap all of
+     * these tests pass. oneDNN reads the variable when it first picks kernels, so it is set here, before libtorch runs
+     * anything (glibc's setenv, overwrite 0: an explicit setting wins). Hosts without AVX-512 run the same kernels.
+     */
+    private static void capOneDnnIsa() {
+        if (System.getenv("ONEDNN_MAX_CPU_ISA") != null || System.getenv("DNNL_MAX_CPU_ISA") != null) return;
+        try {
+            NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {"ONEDNN_MAX_CPU_ISA", "AVX2", 0});
+        } catch (RuntimeException | LinkageError e) {
+            LOG.info("could not cap oneDNN at AVX2 (" + e.getMessage() + "); set ONEDNN_MAX_CPU_ISA=AVX2");
+        }
     }
 
     /** The current c10 log level (0 INFO, 1 WARNING, 2 ERROR), or -1 when it cannot be read. */

@@ -1,12 +1,11 @@
 package io.dreamscape.local;
 
+import io.dreamscape.service.AccessToken;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
@@ -114,16 +113,9 @@ final class LocalAccess {
         }
     }
 
-    /** Whether {@code given} is the token (constant time). */
+    /** Whether {@code given} is the token ({@link AccessToken#matches}: constant time, as the cloud compares it). */
     boolean tokenMatches(String given) {
-        return given != null && token != null
-                && MessageDigest.isEqual(given.strip().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The token from an {@code Authorization: Bearer} header, or null. */
-    static String bearer(String authorization) {
-        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : null;
+        return AccessToken.matches(given, token);
     }
 
     /** The value of cookie {@code name} in a Cookie header, or null. */

@@ -2,6 +2,7 @@ package io.dreamscape.local;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
+import io.dreamscape.service.AccessToken;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -75,12 +76,18 @@ final class LocalAccessFilter extends Filter {
         chain.doFilter(x);
     }
 
-    /** Whether the request carries the token: {@code Authorization: Bearer}, the page's cookie, or {@code ?token=}. */
-    boolean authorised(HttpExchange x) {
-        return access.tokenMatches(LocalAccess.bearer(x.getRequestHeaders().getFirst("Authorization")))
-                || x.getRequestHeaders().getOrDefault("Cookie", List.of()).stream()
-                        .anyMatch(c -> access.tokenMatches(LocalAccess.cookie(c, cookieName)))
-                || access.tokenMatches(queryToken(x.getRequestURI().getRawQuery()));
+    /**
+     * What the request presents as the token, for {@link io.dreamscape.service.ListingAccess} to compare: the
+     * {@code Authorization: Bearer} header, the page's cookie, {@code ?token=} (nulls where absent).
+     */
+    List<String> presented(HttpExchange x) {
+        List<String> tokens = new ArrayList<>();
+        tokens.add(AccessToken.bearer(x.getRequestHeaders().getFirst("Authorization")));
+        for (String c : x.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+            tokens.add(LocalAccess.cookie(c, cookieName));
+        }
+        tokens.add(queryToken(x.getRequestURI().getRawQuery()));
+        return tokens;
     }
 
     private static String queryToken(String rawQuery) {

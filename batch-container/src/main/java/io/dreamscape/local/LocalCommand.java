@@ -1,13 +1,10 @@
 package io.dreamscape.local;
 
 import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.ParameterLayers;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.log.JsonLog;
 import java.io.IOException;
@@ -35,6 +32,13 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped", "1:failed to start", "2:bad options"})
 public final class LocalCommand implements Callable<Integer> {
+    /**
+     * Local mode's worker intervals, shorter than the cloud worker's ({@code --progress-interval 10},
+     * {@code --checkpoint-interval 600}): a page on this machine is watching. {@link ShardProcess} falls back to them.
+     */
+    static final String PROGRESS_SECONDS = "1";
+    static final String CHECKPOINT_SECONDS = "60";
+
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "dreamscape-data",
             description = "data folder: the bucket, the job database, scratch (default ./${DEFAULT-VALUE})")
     Path data;
@@ -101,10 +105,10 @@ public final class LocalCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     String maxUpload;
 
-    @Option(names = "--progress-seconds", hidden = true, defaultValue = "1")
+    @Option(names = "--progress-seconds", hidden = true, defaultValue = PROGRESS_SECONDS)
     double progressSeconds;
 
-    @Option(names = "--checkpoint-seconds", hidden = true, defaultValue = "60")
+    @Option(names = "--checkpoint-seconds", hidden = true, defaultValue = CHECKPOINT_SECONDS)
     double checkpointSeconds;
 
     @Option(names = "--step-delay-ms", hidden = true, defaultValue = "0", description = "tests and demos: pause per step")
@@ -118,7 +122,7 @@ public final class LocalCommand implements Callable<Integer> {
         PrintWriter err = new PrintWriter(System.err, true);
         LocalMode.Config config;
         try {
-            ObjectNode defaults = uploadDefaults();
+            ParameterOverrides defaults = siteDefaults();
             config = new LocalMode.Config(data, bind, port, s3Port, bucket, workers == null ? 0 : workers,
                     token == null || token.isBlank() ? null : token.strip(), Duration.ofMillis(Math.max(100, scanMs)),
                     defaults, allowHosts, parseSize(maxUpload),
@@ -199,34 +203,35 @@ public final class LocalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --params} with {@code --model}'s file name on top, checked against the schema; null when neither. */
-    private ObjectNode uploadDefaults() throws IOException {
-        ObjectNode d = JsonNodeFactory.instance.objectNode();
+    /**
+     * The site's default parameters: {@code --params} with {@code --model}'s file name and {@code --device-memory} on
+     * top, checked against the schema as a layer of {@link ParameterLayers}; null when none is given.
+     */
+    private ParameterOverrides siteDefaults() throws IOException {
+        ParameterOverrides fromFile = ParameterOverrides.NONE;
         if (params != null) {
             if (!Files.isRegularFile(params)) throw new IllegalArgumentException("--params file not found: " + params);
             String text = Files.readString(params);
             try {
-                ParameterJson.parse(text); // strict: trailing text and fractions for whole numbers are refused here
+                fromFile = ParameterJson.parse(text); // strict: trailing text and fractions for whole numbers are refused
             } catch (ParameterException e) {
                 throw new IllegalArgumentException("--params " + params + ": " + e.getMessage());
             }
-            JsonNode n = new ObjectMapper().readTree(text);
-            if (!(n instanceof ObjectNode o)) throw new IllegalArgumentException("--params " + params + ": not a JSON object");
-            d.setAll(o);
+            if (text.isBlank() || fromFile == null) { // an empty file or a bare null
+                throw new IllegalArgumentException("--params " + params + ": not a JSON object");
+            }
         }
-        if (model != null) {
-            d.put("model", model.getFileName().toString());
-        }
-        if (deviceMemory != null) {
-            d.put("deviceMemory", deviceMemory);
-        }
-        if (d.isEmpty()) return null;
+        ParameterOverrides site = fromFile.then(ParameterOverrides.builder()
+                .model(model == null ? null : model.getFileName().toString())
+                .deviceMemory(deviceMemory)
+                .build());
+        if (site.equals(ParameterOverrides.NONE)) return null;
         try {
-            DreamParameters.defaults().with(ParameterJson.parse(d.toString())).validated();
+            ParameterLayers.NONE.withSite(site).resolve();
         } catch (ParameterException e) {
             throw new IllegalArgumentException("--params/--model: " + e.getMessage());
         }
-        return d;
+        return site;
     }
 
     /** {@code 4G}, {@code 10M}, {@code 512K} (binary units) or a number of bytes. */

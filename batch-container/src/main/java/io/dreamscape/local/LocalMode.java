@@ -1,7 +1,7 @@
 package io.dreamscape.local;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
 import io.dreamscape.service.AssembleService;
@@ -55,23 +55,23 @@ public final class LocalMode implements AutoCloseable {
     public static final String ACCESS_KEY = "dreamscape";
     public static final String STATE_FOLDER = ".dreamscape";
 
-    /**
-     * {@code uploadDefaults}: parameters (a JSON object of the schema) that apply to every upload unless it sets them
-     * itself; null for none.
-     */
     /** A keystore (PKCS12 or JKS) holding the servers' key and certificate, for HTTPS on both ports. */
     public record Tls(Path keystore, String password) {
     }
 
-    /** {@code tls}: null for plain HTTP. */
+    /**
+     * {@code siteDefaults}: parameters that apply to every upload unless it (or its preset folder) sets them itself;
+     * null for none ({@link io.dreamscape.job.ParameterLayers}). {@code tls}: null for plain HTTP.
+     */
     public record Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                         Duration scanEvery, ObjectNode uploadDefaults, List<String> allowHosts, long maxUpload, Tls tls) {
+                         Duration scanEvery, ParameterOverrides siteDefaults, List<String> allowHosts, long maxUpload,
+                         Tls tls) {
         /** Page uploads up to 4 GiB: a 1-gigapixel JPEG or PNG fits. */
         public static final long DEFAULT_MAX_UPLOAD = 4L << 30;
 
         public Config(Path data, String bind, int port, int s3Port, String bucket, int workers, String token,
-                      Duration scanEvery, ObjectNode uploadDefaults) {
-            this(data, bind, port, s3Port, bucket, workers, token, scanEvery, uploadDefaults, List.of(), DEFAULT_MAX_UPLOAD,
+                      Duration scanEvery, ParameterOverrides siteDefaults) {
+            this(data, bind, port, s3Port, bucket, workers, token, scanEvery, siteDefaults, List.of(), DEFAULT_MAX_UPLOAD,
                     null);
         }
 
@@ -159,9 +159,10 @@ public final class LocalMode implements AutoCloseable {
         String host = loopback ? hostText(bindAddress)
                 : bindAddress.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : hostText(bindAddress);
         UrlSigner signer = new UrlSigner(clock);
-        LocalObjectStore objects = new LocalObjectStore(blobs, config.bucket(), signer::sign, config.uploadDefaults());
+        LocalObjectStore objects = new LocalObjectStore(blobs, config.bucket(), signer::sign, config.siteDefaults());
 
-        ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock);
+        ValidateService validate = new ValidateService(objects, progress, Limits.fromEnv(env), clock,
+                objects.siteDefaults());
         PlanService plan = new PlanService(objects, progress, new Planner(PlannerConfig.fromEnv(env)), clock);
         AssembleService assemble = new AssembleService(objects, progress, scratch);
         FailService fail = new FailService(progress, objects, clock);

@@ -1,12 +1,8 @@
 package io.dreamscape.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dreamscape.job.StorageLayout;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Source;
 import io.dreamscape.ports.ObjectStore;
-import io.dreamscape.service.UploadParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,31 +35,27 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * ({@code /files/...}, HMAC-signed, expiring), see {@link UrlSigner}.
  */
 public final class LocalObjectStore implements ObjectStore {
-    // Strict like ParameterJson: text after the object must reach the validator as a fault, not be dropped here.
-    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private final BlobStore blobs;
     private final String bucket;
     private final BiFunction<String, Duration, URI> presigner;
     private final Map<String, String[]> computed = new ConcurrentHashMap<>();
-    private final ObjectNode uploadDefaults;
+    private final ParameterOverrides siteDefaults;
 
     public LocalObjectStore(BlobStore blobs, String bucket, BiFunction<String, Duration, URI> presigner) {
         this(blobs, bucket, presigner, null);
     }
 
     /**
-     * {@code uploadDefaults}: local mode's own defaults ({@code --model}, {@code --params}), a JSON object of the
-     * parameter schema. An upload's {@code x-amz-meta-dreamscape} is read as these defaults with the upload's own
-     * JSON laid over them (and without {@code layers} when the upload is in a preset folder, so the preset's layers
-     * apply), so they sit between the built-in defaults and what an upload asks for.
+     * {@code siteDefaults}: local mode's own default parameters ({@code --model}, {@code --params}), kept here only so
+     * the page's routes can show them and lay uploads over them ({@link io.dreamscape.job.ParameterLayers}). This store
+     * returns each object's metadata as stored; it never merges parameters into it.
      */
     public LocalObjectStore(BlobStore blobs, String bucket, BiFunction<String, Duration, URI> presigner,
-                            ObjectNode uploadDefaults) {
+                            ParameterOverrides siteDefaults) {
         this.blobs = blobs;
         this.bucket = bucket;
         this.presigner = presigner;
-        this.uploadDefaults = uploadDefaults == null || uploadDefaults.isEmpty() ? null : uploadDefaults.deepCopy();
+        this.siteDefaults = siteDefaults == null ? ParameterOverrides.NONE : siteDefaults;
     }
 
     @Override
@@ -84,7 +76,7 @@ public final class LocalObjectStore implements ObjectStore {
             if (etag == null || etag.isEmpty()) {
                 etag = computedEtag(key, versionId, size + "/" + r.lastModified());
             }
-            return Optional.of(new ObjectInfo(key, size, etag, r.versionId(), withDefaults(key, lower(r.metadata()))));
+            return Optional.of(new ObjectInfo(key, size, etag, r.versionId(), lower(r.metadata())));
         } catch (RuntimeException e) {
             if (isMissing(e)) {
                 return Optional.empty();
@@ -184,49 +176,10 @@ public final class LocalObjectStore implements ObjectStore {
         return presigner.apply(key, ObjectStore.checkTtl(ttl));
     }
 
-    private Map<String, String> withDefaults(String key, Map<String, String> metadata) {
-        if (uploadDefaults == null || !key.startsWith(StorageLayout.UPLOADS)) {
-            return metadata;
-        }
-        String merged = parametersFor(key, metadata.get(UploadParameters.METADATA_NAME));
-        if (merged != null) {
-            metadata.put(UploadParameters.METADATA_NAME, merged);
-        }
-        return metadata;
+    /** Local mode's default parameters for uploads ({@link ParameterOverrides#NONE} for none). */
+    public ParameterOverrides siteDefaults() {
+        return siteDefaults;
     }
-
-    /**
-     * The parameters JSON an upload at {@code key} with its own {@code x-amz-meta-dreamscape} (nullable) is validated
-     * and planned with: local mode's defaults under its own JSON. Returns {@code own} unchanged when there are no
-     * defaults or when {@code own} is not a JSON object (the validator then says what is wrong with it).
-     */
-    public String parametersFor(String key, String own) {
-        if (uploadDefaults == null) {
-            return own;
-        }
-        ObjectNode merged = uploadDefaults.deepCopy();
-        if (key.startsWith(StorageLayout.UPLOADS) && key.substring(StorageLayout.UPLOADS.length()).contains("/")) {
-            merged.remove("layers"); // a preset folder's layers win over local defaults
-        }
-        if (own != null && !own.isBlank()) {
-            try {
-                JsonNode n = JSON.readTree(own);
-                if (!(n instanceof ObjectNode o)) {
-                    return own;
-                }
-                merged.setAll(o);
-            } catch (IOException notJson) {
-                return own;
-            }
-        }
-        return merged.toString();
-    }
-
-    /** Local mode's defaults for uploads (a copy), or null. */
-    public ObjectNode uploadDefaults() {
-        return uploadDefaults == null ? null : uploadDefaults.deepCopy();
-    }
-
 
     private static Map<String, String> lower(Map<String, String> m) {
         Map<String, String> out = new HashMap<>();

@@ -36,7 +36,7 @@ final class ParameterForm {
         m.put("fields", ParameterSchema.FIELDS);
         DreamParameters defaults;
         try {
-            defaults = UploadParameters.resolve(null, objects.parametersFor(StorageLayout.UPLOADS + "form.jpg", null));
+            defaults = UploadParameters.resolve(objects.siteDefaults(), null, null);
         } catch (Rejection e) {
             defaults = DreamParameters.defaults();
         }
@@ -82,6 +82,6 @@ final class ParameterForm {
             throw new Rejection("parameters must be a JSON object such as {\"steps\": 20}");
         }
         String own = params == null || params.isNull() ? null : params.toString();
-        return UploadParameters.resolve(UploadParameters.presetOf(key), objects.parametersFor(key, own));
+        return UploadParameters.resolve(objects.siteDefaults(), UploadParameters.presetOf(key), own);
     }
 }

@@ -39,6 +39,12 @@ public final class ShardProcess {
         System.exit(run(args));
     }
 
+    /** The option in milliseconds, else local mode's default in seconds (one definition, in {@link LocalCommand}). */
+    private static long millis(Map<String, String> a, String name, String defaultSeconds) {
+        String ms = a.get(name);
+        return ms != null ? Long.parseLong(ms) : Math.round(Double.parseDouble(defaultSeconds) * 1000);
+    }
+
     static int run(String[] args) {
         Map<String, String> a = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -51,8 +57,8 @@ public final class ShardProcess {
         Device device = "cpu".equals(a.getOrDefault("--device", "cpu")) ? Device.cpu() : Device.gpu(0);
         WorkerConfig config = new WorkerConfig(id, shard, device, a.containsKey("--weights") ? Path.of(a.get("--weights")) : null,
                 data.resolve(LocalMode.STATE_FOLDER).resolve("scratch"),
-                Duration.ofMillis(Long.parseLong(a.getOrDefault("--progress-ms", "1000"))),
-                Duration.ofMillis(Long.parseLong(a.getOrDefault("--checkpoint-ms", "60000"))),
+                Duration.ofMillis(millis(a, "--progress-ms", LocalCommand.PROGRESS_SECONDS)),
+                Duration.ofMillis(millis(a, "--checkpoint-ms", LocalCommand.CHECKPOINT_SECONDS)),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Duration.ofMillis(Long.parseLong(a.getOrDefault("--step-delay-ms", "0"))));
         try (H2ProgressStore progress = H2ProgressStore.connect(a.get("--db"), data.resolve(LocalMode.STATE_FOLDER))) {

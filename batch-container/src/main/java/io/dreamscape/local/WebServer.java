@@ -1,16 +1,18 @@
 package io.dreamscape.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.dreamscape.job.JobId;
 import io.dreamscape.job.Presets;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.ports.ObjectStore;
+import io.dreamscape.service.AccessToken;
+import io.dreamscape.service.ListingAccess;
 import io.dreamscape.service.Rejection;
+import io.dreamscape.service.StatusApi;
 import io.dreamscape.service.StatusService;
+import io.dreamscape.service.TileDelivery;
 import io.dreamscape.service.UploadParameters;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +22,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +35,9 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * The web side of local mode, on the JDK's HTTP server: the status API and page of the cloud (same
- * {@link StatusService}, same JSON), plus what only a workstation needs.
+ * The web side of local mode, on the JDK's HTTP server: the status API and page of the cloud (the same
+ * {@link StatusApi} as the cloud's Lambda, with tiles {@linkplain TileDelivery#bytes as bytes} and listing
+ * {@linkplain ListingAccess#workstation open when no token is set}), plus what only a workstation needs.
  *
  * <pre>
  * GET  /                    the status page, with an upload panel (local/upload.js) added
@@ -44,7 +48,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * GET  /files/{key}?expires=&amp;sig=   presigned downloads (see {@link UrlSigner})
  * GET  /config              {auth, presets, bucket, s3Endpoint, pending, defaults} for the page
  * GET  /local/*             the upload panel's script and style
- * GET  /viewer/*, /jobs/{jobId}/deepzoom/*, POST /quote   deep-zoom viewer and tiles, quotes ({@link PageRoutes})
+ * GET  /viewer/*, /jobs/{jobId}/deepzoom/*, /jobs/{jobId}/live.jpg   as the cloud ({@link StatusApi})
+ * GET  /parameters, POST /parameters/check, POST /quote   the parameter form and quotes ({@link PageRoutes})
  * </pre>
  * Listing and uploading need the token (local mode makes one at every start unless given): {@code Authorization:
  * Bearer TOKEN}, or the cookie the page gets when opened with {@code ?token=} (see {@link LocalAccessFilter}, which
@@ -53,12 +58,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  */
 final class WebServer implements AutoCloseable {
     static final String PARAMS_HEADER = "X-Dreamscape-Params";
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final String NEEDS_TOKEN = "this server needs its token: open the page through the address printed "
+            + "at start (…/?token=…), enter the token in the page's token field, or send Authorization: Bearer TOKEN";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._()-]{0,150}");
 
     private final Object uploadLock = new Object();
     private final HttpServer server;
-    private final StatusService status;
     private final LocalObjectStore objects;
     private final BlobStore blobs;
     private final UrlSigner signer;
@@ -68,6 +73,8 @@ final class WebServer implements AutoCloseable {
     private final IntSupplier pending;
     private final JsonLog log;
     private final PageRoutes views;
+    private final ListingAccess listing;
+    private final StatusApi api;
     private final com.sun.net.httpserver.HttpContext context;
     private LocalAccessFilter guard;
     private long maxUpload = Long.MAX_VALUE;
@@ -81,7 +88,6 @@ final class WebServer implements AutoCloseable {
     WebServer(InetSocketAddress address, StatusService status, LocalObjectStore objects, BlobStore blobs, UrlSigner signer,
               String token, Path scratch, String s3Endpoint, IntSupplier pending, JsonLog log,
               javax.net.ssl.SSLContext tls) throws IOException {
-        this.status = status;
         this.objects = objects;
         this.blobs = blobs;
         this.signer = signer;
@@ -90,7 +96,11 @@ final class WebServer implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.pending = pending;
         this.log = log;
-        this.views = new PageRoutes(status, objects, new io.dreamscape.service.QuoteService(
+        this.listing = ListingAccess.workstation(token, NEEDS_TOKEN);
+        // As the cloud's status API, but the page has the upload panel, tiles come from the local bucket as bytes,
+        // and a server started without a token lets anyone who reaches it list jobs.
+        this.api = new StatusApi(status, WebServer::page, TileDelivery.bytes(objects), listing, false);
+        this.views = new PageRoutes(objects, new io.dreamscape.service.QuoteService(
                 io.dreamscape.service.PlannerConfig.fromEnv(System.getenv()), io.dreamscape.service.Limits.fromEnv(System.getenv())));
         if (tls == null) {
             this.server = HttpServer.create(address, 64);
@@ -131,34 +141,11 @@ final class WebServer implements AutoCloseable {
             String path = x.getRequestURI().getRawPath();
             String method = x.getRequestMethod();
             Map<String, String> q = query(x.getRequestURI().getRawQuery());
-            if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
-                send(x, 200, "text/html; charset=utf-8", page().getBytes(StandardCharsets.UTF_8));
-            } else if (method.equals("GET") && path.equals("/jobs")) {
-                if (!authorised(x)) return;
-                int limit = 20;
-                if (q.containsKey("limit")) {
-                    try {
-                        limit = Integer.parseInt(q.get("limit"));
-                    } catch (NumberFormatException e) {
-                        limit = -1;
-                    }
-                }
-                if (limit < 1 || limit > 100) {
-                    error(x, 400, "limit must be a number from 1 to 100");
-                    return;
-                }
-                json(x, 200, status.list(q.get("key"), limit, q.get("next")));
+            Optional<StatusApi.Response> answer = api.handle(new StatusApi.Request(method, path, q, presented(x)));
+            if (answer.isPresent()) {
+                PageRoutes.write(x, answer.get());
             } else if (views.handles(method, path)) {
                 views.handle(x, path);
-            } else if (method.equals("GET") && path.startsWith("/jobs/")) {
-                String id = decode(path.substring("/jobs/".length())).replaceFirst("/$", "");
-                // As the cloud's StatusHandler: an unknown and a malformed id look the same (404).
-                Optional<Map<String, Object>> job = JobId.isValid(id) ? status.job(JobId.of(id)) : Optional.empty();
-                if (job.isEmpty()) {
-                    error(x, 404, "no such job");
-                } else {
-                    json(x, 200, job.get());
-                }
             } else if (method.equals("POST") && path.equals("/upload")) {
                 if (!authorised(x)) return;
                 upload(x, q);
@@ -171,7 +158,7 @@ final class WebServer implements AutoCloseable {
                 c.put("bucket", objects.bucket());
                 c.put("s3Endpoint", s3Endpoint);
                 c.put("pending", pending.getAsInt());
-                c.put("defaults", objects.uploadDefaults());
+                c.put("defaults", objects.siteDefaults().equals(ParameterOverrides.NONE) ? null : objects.siteDefaults());
                 json(x, 200, c);
             } else if (method.equals("GET") && path.startsWith("/local/") && !path.contains("..")) {
                 asset(x, path);
@@ -214,7 +201,7 @@ final class WebServer implements AutoCloseable {
         if (params != null && params.isBlank()) params = null;
         String key = StorageLayout.UPLOADS + (preset == null ? "" : preset + "/") + name;
         try {
-            UploadParameters.resolve(UploadParameters.presetOf(key), objects.parametersFor(key, params));
+            UploadParameters.resolve(objects.siteDefaults(), UploadParameters.presetOf(key), params);
         } catch (Rejection e) {
             error(x, 400, e.getMessage());
             return;
@@ -319,18 +306,22 @@ final class WebServer implements AutoCloseable {
         }
     }
 
+    /** Uploading needs what listing needs: the token, when there is one. */
     private boolean authorised(HttpExchange x) throws IOException {
-        if (token == null || hasToken(x)) return true;
+        if (hasToken(x)) return true;
         x.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        error(x, 401, "this server needs its token: open the page through the address printed at start (…/?token=…), "
-                + "enter the token in the page's token field, or send Authorization: Bearer TOKEN");
+        error(x, 401, NEEDS_TOKEN);
         return false;
     }
 
     private boolean hasToken(HttpExchange x) {
-        if (guard != null) return guard.authorised(x);
-        String given = LocalAccess.bearer(x.getRequestHeaders().getFirst("Authorization"));
-        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        return listing.allows(presented(x));
+    }
+
+    /** The tokens the request presents: with the guard, also the page's cookie and {@code ?token=}. */
+    private List<String> presented(HttpExchange x) {
+        return guard != null ? guard.presented(x)
+                : Arrays.asList(AccessToken.bearer(x.getRequestHeaders().getFirst("Authorization")));
     }
 
     static String contentType(String key) {
@@ -343,12 +334,11 @@ final class WebServer implements AutoCloseable {
     }
 
     private static void json(HttpExchange x, int code, Object body) throws IOException {
-        x.getResponseHeaders().set("Cache-Control", "no-store");
-        send(x, code, "application/json", JSON.writeValueAsBytes(body));
+        PageRoutes.json(x, code, body);
     }
 
     private static void error(HttpExchange x, int code, String message) throws IOException {
-        json(x, code, Map.of("error", message));
+        PageRoutes.error(x, code, message);
     }
 
     private static void send(HttpExchange x, int code, String type, byte[] body) throws IOException {

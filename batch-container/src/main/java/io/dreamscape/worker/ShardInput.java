@@ -1,9 +1,15 @@
 package io.dreamscape.worker;
 
+import static io.dreamscape.worker.LogValues.message;
+import static io.dreamscape.worker.LogValues.seconds;
+
+import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageInfo;
 import io.dreamscape.imaging.RegionDecoder;
+import io.dreamscape.job.Plan;
 import io.dreamscape.job.Rect;
+import io.dreamscape.log.JsonLog;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,5 +41,30 @@ final class ShardInput {
                     + " but the plan was made for " + planWidth + "×" + planHeight);
         }
         return StreamedInput.load(input, info, new Rectangle(halo.x(), halo.y(), halo.width(), halo.height()), dir);
+    }
+
+    /**
+     * The downloaded {@code input}'s {@code halo} as float planes, for the worker: a size that differs from the plan's,
+     * or an input that cannot be decoded, fails the job ({@code prefix} starts the sentence).
+     */
+    static FloatPlanes decodeHalo(Path input, Plan plan, Rect halo, long maxPixels, Path dir, String prefix, JsonLog log)
+            throws WorkerException {
+        long t0 = System.nanoTime();
+        StreamedInput.Loaded loaded;
+        try {
+            // Only the halo is decoded, its rows streamed into the planes: no decoded image on the heap.
+            loaded = load(input, plan.width(), plan.height(), halo, maxPixels, dir);
+        } catch (SizeMismatch e) {
+            throw WorkerException.permanent(prefix + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw WorkerException.permanent(prefix + "the input " + plan.source().key() + " cannot be decoded: "
+                    + message(e), e);
+        }
+        log.info("input decoded", "width", plan.width(), "height", plan.height(), "halo", halo.toString(),
+                "streamed", loaded.streamed(), "seconds", seconds(t0));
+        // Hand the decode's heap (row garbage, or the whole image after a classic decode) back before libtorch
+        // allocates for the tiles (as DreamFile does).
+        System.gc();
+        return loaded.planes();
     }
 }

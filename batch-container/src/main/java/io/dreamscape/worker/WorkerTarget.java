@@ -5,7 +5,6 @@ import io.dreamscape.engine.GradientStep;
 import io.dreamscape.engine.region.BaseDream;
 import io.dreamscape.engine.region.RegionGeometry;
 import io.dreamscape.engine.storage.FloatPlanes;
-import io.dreamscape.engine.storage.ImagePlanes;
 import io.dreamscape.engine.storage.Resampler;
 import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageInfo;
@@ -17,12 +16,9 @@ import io.dreamscape.job.Plan;
 import io.dreamscape.job.Rect;
 import io.dreamscape.job.ShardOctaves;
 import io.dreamscape.job.StorageLayout;
-import io.dreamscape.stitch.PngRowWriter;
+import io.dreamscape.stitch.ShardPng;
 import java.awt.Rectangle;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -130,28 +126,21 @@ record WorkerTarget(Kind kind, int index, Rect input, long work, String resultKe
         return p;
     }
 
-    /** Writes the engine's result: the halo rectangle (16-bit PNG), or for the base its detail (dreamed − shrunk). */
+    /** Writes the engine's result: the halo rectangle, or for the base its detail (dreamed − shrunk), as a shard PNG. */
     void writeResult(FloatPlanes result, FloatPlanes dreamedFrom, Path file) throws IOException {
-        if (kind != Kind.BASE) {
-            Worker.writePng(result, file);
-            return;
-        }
         int w = result.width();
         float[][] a = {new float[w], new float[w], new float[w]};
         float[] b = new float[w];
-        int[] rgb = new int[3 * w];
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-             PngRowWriter png = new PngRowWriter(os, w, result.height())) {
+        try (ShardPng png = ShardPng.create(file, w, result.height())) {
             for (int y = 0; y < result.height(); y++) {
                 for (int c = 0; c < 3; c++) {
                     result.getRow(c, y, a[c]);
-                    dreamedFrom.getRow(c, y, b);
-                    for (int x = 0; x < w; x++) a[c][x] = (a[c][x] - b[x] + 1f) / 2f;
+                    if (kind == Kind.BASE) {
+                        dreamedFrom.getRow(c, y, b);
+                        for (int x = 0; x < w; x++) a[c][x] = (a[c][x] - b[x] + 1f) / 2f;
+                    }
                 }
-                for (int x = 0; x < w; x++) {
-                    for (int c = 0; c < 3; c++) rgb[3 * x + c] = ImagePlanes.quantize(a[c][x], 65535f);
-                }
-                png.writeRow(rgb);
+                png.writeRow(a[0], a[1], a[2]);
             }
         }
     }

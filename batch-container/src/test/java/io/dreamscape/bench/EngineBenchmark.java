@@ -43,8 +43,10 @@ public final class EngineBenchmark {
 
     static void throughput(Path model, Path work, List<String> rows) throws Exception {
         try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu())) {
-            DreamParameters base = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null,
-                    1, 1.4, 20, 1.5, 32, 512, 1L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L)).validated();
+            DreamParameters base = DreamParameters.defaults().with(ParameterOverrides.builder()
+                    .model(model.toString()).octaves(1).octaveScale(1.4).steps(20).stepSize(1.5).jitter(32)
+                    .tile(512).seed(1L).wrap(io.dreamscape.job.Wrap.NONE).quality(95).maxPixels(1_000_000_000L)
+                    .build()).validated();
             List<LayerWeight> layers = LayerSelection.resolve(base, net.layers());
             try (GradientStep warm = new GradientStep(net, layers, Device.cpu())) {
                 float[] w = random(3 * 512 * 512);
@@ -52,8 +54,7 @@ public final class EngineBenchmark {
             }
             // One tile: 480² + 32 px of jitter = one 512² window per step.
             double single = run(net, layers, base, 480, 480, work, rows, "single 512² tile (480² image + jitter)");
-            DreamParameters big = base.with(new ParameterOverrides(null, null, null, null, null, 2, null, null, null,
-                    null, null, null, null));
+            DreamParameters big = base.with(ParameterOverrides.builder().steps(2).build());
             double large = run(net, layers, big, 4096, 4096, work, rows, "4096² image, 512 tiles");
             rows.add(String.format(Locale.ROOT, "| scaling efficiency 4096² vs one tile | %.2f |", large / single));
         }

@@ -34,8 +34,9 @@ public final class ArtistControlsBenchmark {
             for (int r = -1; r < rounds; r++) { // round -1 warms up
                 for (int i = 0; i < names.length; i++) {
                     Wrap wrap = i == 1 ? Wrap.X : i == 2 ? Wrap.XY : Wrap.NONE;
-                    DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), layers,
-                            null, 1, null, steps, 1.5, 32, 512, 3L, wrap, null, null, "0", i == 3)).validated();
+                    DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                            .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5).jitter(32)
+                            .tile(512).seed(3L).wrap(wrap).deviceMemory("0").keepColors(i == 3).build()).validated();
                     long t0 = System.nanoTime();
                     try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
                         if (r >= 0) ms[i] += (System.nanoTime() - t0) / 1e6 / steps / rounds;

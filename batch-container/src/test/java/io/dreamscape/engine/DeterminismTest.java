@@ -40,8 +40,10 @@ class DeterminismTest {
 
     static String digest(Path scratch, String deviceMemory) throws Exception {
         List<LayerWeight> layers = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", layers, null, 2, 1.4, 3, 1.5, 16,
-                128, 5L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L, deviceMemory)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(layers).octaves(2).octaveScale(1.4).steps(3).stepSize(1.5).jitter(16)
+                .tile(128).seed(5L).wrap(io.dreamscape.job.Wrap.NONE).quality(95).maxPixels(1_000_000_000L)
+                .deviceMemory(deviceMemory).build()).validated();
         try (DreamNetwork net = TestFixtures.tinyDict();
              GradientStep g = new GradientStep(net, layers, Device.cpu());
              FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 200);

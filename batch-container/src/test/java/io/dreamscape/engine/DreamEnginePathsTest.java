@@ -52,8 +52,9 @@ class DreamEnginePathsTest {
     }
 
     static DreamParameters params(String deviceMemory, io.dreamscape.job.Wrap wrap) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3, 1.5, 16, 96, 21L, wrap,
-                95, 1_000_000_000L, deviceMemory)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(3).stepSize(1.5).jitter(16).tile(96)
+                .seed(21L).wrap(wrap).quality(95).maxPixels(1_000_000_000L).deviceMemory(deviceMemory).build()).validated();
     }
 
     /** A listener that never asks for the image between steps (as the worker between checkpoints). */

@@ -45,8 +45,10 @@ class DreamEngineTest {
     }
 
     static DreamParameters params(int octaves, int steps, int tile, int jitter, boolean wrap, long seed) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, octaves, 1.4, steps, 1.5,
-                jitter, tile, seed, io.dreamscape.job.Wrap.of(wrap), 95, 1_000_000_000L)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(LAYERS).octaves(octaves).octaveScale(1.4).steps(steps).stepSize(1.5)
+                .jitter(jitter).tile(tile).seed(seed).wrap(io.dreamscape.job.Wrap.of(wrap)).quality(95)
+                .maxPixels(1_000_000_000L).build()).validated();
     }
 
     FloatPlanes pattern(int w, int h) {

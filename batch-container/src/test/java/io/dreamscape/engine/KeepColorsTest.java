@@ -22,8 +22,10 @@ class KeepColorsTest {
     Path scratch;
 
     static DreamParameters params(boolean keep, String deviceMemory) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 4, 3.0, 16, 96, 9L,
-                Wrap.NONE, 95, 1_000_000_000L, deviceMemory, keep)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(4).stepSize(3.0).jitter(16).tile(96)
+                .seed(9L).wrap(Wrap.NONE).quality(95).maxPixels(1_000_000_000L).deviceMemory(deviceMemory)
+                .keepColors(keep).build()).validated();
     }
 
     /** Chroma (Cb, Cr of Rec. 601 YCbCr, in 0-1 units) and luma of a pixel. */
@@ -89,8 +91,10 @@ class KeepColorsTest {
              GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
              FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
             for (String memory : new String[] {"0", "4G"}) {
-                DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3,
-                        3.0, 16, 96, 13L, Wrap.X, 95, 1_000_000_000L, memory, true)).validated();
+                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                        .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(3).stepSize(3.0).jitter(16)
+                        .tile(96).seed(13L).wrap(Wrap.X).quality(95).maxPixels(1_000_000_000L).deviceMemory(memory)
+                        .keepColors(true).build()).validated();
                 float[] whole;
                 try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
                     whole = DreamEngineTest.flat(out);

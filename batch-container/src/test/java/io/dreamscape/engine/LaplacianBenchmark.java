@@ -42,9 +42,10 @@ public final class LaplacianBenchmark {
             for (int r = -1; r < rounds; r++) { // round -1 warms up
                 for (int m = 0; m < 2; m++) {
                     for (int k = 0; k < 2; k++) {
-                        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(),
-                                layers, null, 1, null, steps, 1.5, 32, 512, 3L, Wrap.NONE, null, null, memory[m], false,
-                                null, null, kinds[k])).validated();
+                        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                                .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5)
+                                .jitter(32).tile(512).seed(3L).wrap(Wrap.NONE).deviceMemory(memory[m])
+                                .keepColors(false).normalize(kinds[k]).build()).validated();
                         long t0 = System.nanoTime();
                         try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
                             if (r >= 0) ms[m][k] += (System.nanoTime() - t0) / 1e6 / steps / rounds;

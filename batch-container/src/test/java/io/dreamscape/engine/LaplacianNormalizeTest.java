@@ -258,8 +258,10 @@ class LaplacianNormalizeTest {
 
     static DreamParameters params(int octaves, int steps, int tile, int jitter, Wrap wrap, String deviceMemory,
                                   Normalize normalize) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, octaves, 1.4, steps, 1.5,
-                jitter, tile, 21L, wrap, 95, 1_000_000_000L, deviceMemory, false, null, null, normalize)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(LAYERS).octaves(octaves).octaveScale(1.4).steps(steps).stepSize(1.5)
+                .jitter(jitter).tile(tile).seed(21L).wrap(wrap).quality(95).maxPixels(1_000_000_000L)
+                .deviceMemory(deviceMemory).keepColors(false).normalize(normalize).build()).validated();
     }
 
     /** DreamEngineTest's classic untiled step (one window over the jittered, mirror-padded image), lap-normalised. */
@@ -404,8 +406,9 @@ class LaplacianNormalizeTest {
 
     private SeamScore seams(GradientStep g, FloatPlanes img, List<LayerWeight> layers, int tile) {
         // SeamTest's case: one octave, 8 steps of 3, no jitter (nothing hides the last step's tile borders)
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("m", layers, null, 1, null, 8, 3.0, 0,
-                tile, 5L, Wrap.NONE, null, null, "0", false, null, null, Normalize.LAPLACIAN)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("m").layers(layers).octaves(1).steps(8).stepSize(3.0).jitter(0).tile(tile).seed(5L)
+                .wrap(Wrap.NONE).deviceMemory("0").keepColors(false).normalize(Normalize.LAPLACIAN).build()).validated();
         try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
             return SeamScore.of(img, out);
         }

@@ -38,9 +38,10 @@ public final class MaskBenchmark {
             for (int r = -1; r < rounds; r++) { // round -1 warms up
                 for (int i = 0; i < names.length; i++) {
                     boolean masked = i % 2 == 1;
-                    DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), layers,
-                            null, 1, null, steps, 1.5, 32, 512, 3L, Wrap.NONE, null, null, i < 2 ? "0" : "4G", false,
-                            masked ? "ramp" : null, null, null)).validated();
+                    DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                            .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5).jitter(32)
+                            .tile(512).seed(3L).wrap(Wrap.NONE).deviceMemory(i < 2 ? "0" : "4G").keepColors(false)
+                            .mask(masked ? "ramp" : null).build()).validated();
                     long t0 = System.nanoTime();
                     try (FloatPlanes out = new DreamEngine(g, p, scratch, masked ? mask : null)
                             .dream(img, new DreamListener() { })) {

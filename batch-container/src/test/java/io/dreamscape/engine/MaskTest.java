@@ -26,8 +26,10 @@ class MaskTest {
     Path scratch;
 
     static DreamParameters params(String deviceMemory, String mask, boolean keepColors) {
-        return DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 4, 3.0, 16, 96, 9L,
-                Wrap.NONE, 95, 1_000_000_000L, deviceMemory, keepColors, mask, null, null)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(4).stepSize(3.0).jitter(16).tile(96)
+                .seed(9L).wrap(Wrap.NONE).quality(95).maxPixels(1_000_000_000L).deviceMemory(deviceMemory)
+                .keepColors(keepColors).mask(mask).build()).validated();
     }
 
     /** A half-size greyscale PNG mask: the left half black, the right half white. */
@@ -103,8 +105,10 @@ class MaskTest {
              FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
              FloatPlanes mask = MaskInput.load(halfMask(150, 85), 300, 170, 1_000_000L, scratch)) {
             for (String memory : new String[] {"0", "4G"}) {
-                DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2, 1.4, 3,
-                        3.0, 16, 96, 9L, Wrap.X, 95, 1_000_000_000L, memory, false, "mask.png", null, null)).validated();
+                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                        .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(3).stepSize(3.0).jitter(16)
+                        .tile(96).seed(9L).wrap(Wrap.X).quality(95).maxPixels(1_000_000_000L).deviceMemory(memory)
+                        .keepColors(false).mask("mask.png").build()).validated();
                 try (FloatPlanes out = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { });
                      FloatPlanes plain = new DreamEngine(g, params(memory, null, false), scratch)
                              .dream(img, new DreamListener() { })) {
@@ -126,9 +130,11 @@ class MaskTest {
             String[] memories = {"0", "4G"};
             try {
                 for (int i = 0; i < 2; i++) {
-                    DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("tiny", LAYERS, null, 2,
-                            1.4, 3, 3.0, 16, 96, 9L, Wrap.NONE, 95, 1_000_000_000L, memories[i], false, "mask.png", null,
-                            io.dreamscape.job.Normalize.LAPLACIAN)).validated();
+                    DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                            .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(3).stepSize(3.0)
+                            .jitter(16).tile(96).seed(9L).wrap(Wrap.NONE).quality(95).maxPixels(1_000_000_000L)
+                            .deviceMemory(memories[i]).keepColors(false).mask("mask.png")
+                            .normalize(io.dreamscape.job.Normalize.LAPLACIAN).build()).validated();
                     out[i] = new DreamEngine(g, p, scratch, mask).dream(img, new DreamListener() { });
                     Change c = compare(img, out[i], out[i], mask);
                     assertEquals(0, c.blackChanged, "memory " + memories[i] + ": " + c);

@@ -35,8 +35,9 @@ public final class MultiDeviceBenchmark {
              GradientStep g1 = new GradientStep(net, layers, Device.cpu());
              FloatPlanes img = SeamScore.smoothFixture(w, h, scratch)) {
             for (String memory : new String[] {"0", "8G"}) {
-                DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), layers,
-                        null, 1, null, steps, 1.5, 32, tile, 3L, Wrap.NONE, null, null, memory, null)).validated();
+                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                        .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5).jitter(32)
+                        .tile(tile).seed(3L).wrap(Wrap.NONE).deviceMemory(memory).build()).validated();
                 double[] ms = new double[2];
                 long peerBytes = 0;
                 float[][] out = new float[2][];

@@ -23,8 +23,9 @@ class RealModelTest {
     void objectiveRisesAndTheEagleChanges() throws Exception {
         Path model = TestFixtures.shared("models/mobilenet_v2_1.0_224_quant_dream.pt");
         Path photo = TestFixtures.shared("images/eagle.jpg");
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null, 2, 1.4,
-                4, 3.0, 32, 256, 7L, io.dreamscape.job.Wrap.NONE, 95, 1_000_000_000L)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model(model.toString()).octaves(2).octaveScale(1.4).steps(4).stepSize(3.0).jitter(32).tile(256)
+                .seed(7L).wrap(io.dreamscape.job.Wrap.NONE).quality(95).maxPixels(1_000_000_000L).build()).validated();
         Path out = dir.resolve("eagle.dream.png");
         try (TorchScriptNetwork net = TorchScriptNetwork.load(model, Device.cpu())) {
             assertEquals(List.of("expanded_conv_3/expand", "expanded_conv_6/expand", "expanded_conv_12/expand",

@@ -53,8 +53,9 @@ class SeamTest {
 
     private SeamScore score(GradientStep g, FloatPlanes img, List<LayerWeight> layers, int tile) {
         // The case: one octave, 8 steps of 3, no jitter (so nothing hides the tile borders of the last step).
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides("m", layers, null, 1, null, 8, 3.0, 0,
-                tile, 5L, io.dreamscape.job.Wrap.NONE, null, null)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("m").layers(layers).octaves(1).steps(8).stepSize(3.0).jitter(0).tile(tile).seed(5L)
+                .wrap(io.dreamscape.job.Wrap.NONE).build()).validated();
         try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
             return SeamScore.of(img, out);
         }

@@ -50,8 +50,9 @@ class WrapTest {
 
     /** SeamTest's case (one octave, 8 steps of 3) with jitter, so that the jitter and the tiles wrap too. */
     static DreamParameters params(Wrap wrap, int tile, String deviceMemory) {
-        return DreamParameters.defaults().with(new ParameterOverrides("m", LAYERS, null, 1, null, 8, 3.0, 16,
-                tile, 5L, wrap, null, null, deviceMemory)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("m").layers(LAYERS).octaves(1).steps(8).stepSize(3.0).jitter(16).tile(tile).seed(5L)
+                .wrap(wrap).deviceMemory(deviceMemory).build()).validated();
     }
 
     /** A smooth panorama that is itself seamless across its width (periodic in x), not in y. */

@@ -92,7 +92,7 @@ class LocalModeTest {
 
     LocalMode start(Duration scanEvery, String defaults) throws Exception {
         mode = LocalMode.start(new LocalMode.Config(dir.resolve("data"), "127.0.0.1", 0, 0, "dreamscape", 2, null,
-                scanEvery, defaults == null ? null : (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(defaults)),
+                scanEvery, defaults == null ? null : io.dreamscape.job.ParameterJson.parse(defaults)),
                 LocalModeTest::fakeWorker, 0);
         return mode;
     }

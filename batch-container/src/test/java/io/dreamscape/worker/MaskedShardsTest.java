@@ -23,8 +23,7 @@ class MaskedShardsTest {
     Path dir;
 
     static DreamParameters withMask(DreamParameters p, String mask) {
-        return p.with(new ParameterOverrides(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, mask, null, null));
+        return p.with(ParameterOverrides.builder().mask(mask).build());
     }
 
     /** A greyscale PNG, left half black, right half white. */

@@ -50,9 +50,10 @@ final class PlannedJob {
 
     /** The tiny fixture model's dream parameters with a fixed seed: fast on two cores. */
     static DreamParameters params(int octaves, int steps) {
-        return DreamParameters.defaults().with(new ParameterOverrides(
-                TestFixtures.fixture("tiny_dict.pt").toString(), List.of(LayerWeight.parse("conv2")), null, octaves,
-                1.4, steps, 1.5, 8, 64, 20261126L, io.dreamscape.job.Wrap.NONE, 95, null)).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model(TestFixtures.fixture("tiny_dict.pt").toString()).layers(List.of(LayerWeight.parse("conv2")))
+                .octaves(octaves).octaveScale(1.4).steps(steps).stepSize(1.5).jitter(8).tile(64).seed(20261126L)
+                .wrap(io.dreamscape.job.Wrap.NONE).quality(95).build()).validated();
     }
 
     static PlannedJob create(int width, int height, int shards, DreamParameters p) throws IOException {

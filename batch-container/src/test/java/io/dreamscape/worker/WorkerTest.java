@@ -112,8 +112,8 @@ class WorkerTest {
 
     @Test
     void aModelNamedByTheUploadIsFetchedFromTheBucketsModelsFolder() throws Exception {
-        DreamParameters p = PlannedJob.params(1, 1).with(new io.dreamscape.job.ParameterOverrides("tiny_tuple.pt", null,
-                null, null, null, null, null, null, null, null, null, null, null));
+        DreamParameters p = PlannedJob.params(1, 1).with(io.dreamscape.job.ParameterOverrides.builder()
+                .model("tiny_tuple.pt").build());
         PlannedJob job = PlannedJob.create(96, 64, 1, p);
         Run missing = WorkerRuns.inProcess(job.env(0), scratch("m1"), "--device", "cpu");
         assertEquals(1, missing.exit(), missing.log());

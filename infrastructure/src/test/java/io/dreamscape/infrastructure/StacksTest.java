@@ -205,17 +205,10 @@ class StacksTest {
 
     @Test
     void gpuComputeEnvironmentsScaleToZeroOnG5AndG6SpotFirst() {
-        for (String type : List.of("SPOT", "EC2")) {
-            compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
-                    "Type", "managed",
-                    "ComputeResources", Match.objectLike(Map.of(
-                            "Type", type,
-                            "MinvCpus", 0,
-                            "InstanceTypes", List.of("g5.xlarge", "g5.2xlarge", "g6.xlarge", "g6.2xlarge"),
-                            "AllocationStrategy", type.equals("SPOT")
-                                    ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE",
-                            "Ec2Configuration", List.of(Map.of("ImageType", "ECS_AL2023_NVIDIA"))))));
-        }
+        assertSpotAndOnDemandEnvironmentsScaleToZero(type -> Map.of(
+                "InstanceTypes", List.of("g5.xlarge", "g5.2xlarge", "g6.xlarge", "g6.2xlarge"),
+                "AllocationStrategy", type.equals("SPOT") ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE",
+                "Ec2Configuration", List.of(Map.of("ImageType", "ECS_AL2023_NVIDIA"))));
         JsonNode queue = withIdPrefix(computeJson, "AWS::Batch::JobQueue", "Queue").path("Properties");
         JsonNode order = queue.path("ComputeEnvironmentOrder");
         assertEquals(2, order.size());
@@ -404,38 +397,35 @@ class StacksTest {
 
     @Test
     void validateCanCheckACustomModelAndItsLayersBeforeAnyGpuStarts() {
-        List<JsonNode> statements = statementsOfRole("ValidateRole");
-        assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                        && st.path("Resource").toString().contains("/models/*")),
-                "Validate HEADs models/NAME.pt and reads models/NAME.json: " + statements);
+        assertRoleReads("ValidateRole", "/models/*", "Validate HEADs models/NAME.pt and reads models/NAME.json");
     }
 
     @Test
     void validateAndTheWorkerCanReadGuideImages() {
         for (String role : List.of("ValidateRole", "WorkerRole")) {
-            List<JsonNode> statements = statementsOfRole(role);
-            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                            && st.path("Resource").toString().contains("/guides/*")),
-                    role + " reads guides/NAME (an upload's \"guide\"): " + statements);
+            assertRoleReads(role, "/guides/*", role + " reads guides/NAME (an upload's \"guide\")");
         }
     }
 
     @Test
     void validateAndTheWorkersCanReadMasks() {
         for (String role : List.of("ValidateRole", "WorkerRole")) {
-            List<JsonNode> statements = statementsOfRole(role);
-            assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                            && st.path("Resource").toString().contains("/masks/*")),
-                    role + " reads masks/NAME (an upload's \"mask\"): " + statements);
+            assertRoleReads(role, "/masks/*", role + " reads masks/NAME (an upload's \"mask\")");
         }
     }
 
     @Test
     void planCanReadBackThePlanAnEarlierAttemptWrote() {
-        List<JsonNode> statements = statementsOfRole("Plan");
+        assertRoleReads("Plan", "/jobs/*",
+                "Plan HEADs jobs/{id}/plan.json: it needs s3:GetObject on jobs/* (else S3 answers 403)");
+    }
+
+    /** The role (by logical id prefix) may s3:GetObject on a resource naming {@code prefix}; {@code why} if not. */
+    private static void assertRoleReads(String rolePrefix, String prefix, String why) {
+        List<JsonNode> statements = statementsOfRole(rolePrefix);
         assertTrue(statements.stream().anyMatch(st -> actionsOf(st).contains("s3:GetObject")
-                        && st.path("Resource").toString().contains("/jobs/*")),
-                "Plan HEADs jobs/{id}/plan.json: it needs s3:GetObject on jobs/* (else S3 answers 403): " + statements);
+                        && st.path("Resource").toString().contains(prefix)),
+                why + ": " + statements);
     }
 
     @Test
@@ -675,15 +665,9 @@ class StacksTest {
         assertEquals(worker.path("ContainerProperties").path("JobRoleArn").toString(), container.path("JobRoleArn").toString());
         assertEquals(worker.path("RetryStrategy").toString(), def.path("RetryStrategy").toString());
         assertEquals(worker.path("Timeout").toString(), def.path("Timeout").toString());
-        for (String type : List.of("SPOT", "EC2")) {
-            compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
-                    "Type", "managed",
-                    "ComputeResources", Match.objectLike(Map.of(
-                            "Type", type,
-                            "MinvCpus", 0,
-                            "MaxvCpus", ComputeStack.Settings.DEFAULT_MAX_MULTI_GPU_VCPUS,
-                            "InstanceTypes", List.of("g5.12xlarge", "g6.12xlarge")))));
-        }
+        assertSpotAndOnDemandEnvironmentsScaleToZero(type -> Map.of(
+                "MaxvCpus", ComputeStack.Settings.DEFAULT_MAX_MULTI_GPU_VCPUS,
+                "InstanceTypes", List.of("g5.12xlarge", "g6.12xlarge")));
         JsonNode order = withIdPrefix(computeJson, "AWS::Batch::JobQueue", "MultiGpuQueue").path("Properties")
                 .path("ComputeEnvironmentOrder");
         assertEquals(2, order.size());
@@ -726,6 +710,22 @@ class StacksTest {
         String text = String.valueOf(nagMessage);
         int end = text.indexOf(": ");
         return end > 0 ? text.substring(0, end) : text;
+    }
+
+    /**
+     * A managed Spot and a managed on-demand ("EC2") compute environment, both with MinvCpus 0 and the compute
+     * resources {@code resources} gives for their type.
+     */
+    private static void assertSpotAndOnDemandEnvironmentsScaleToZero(
+            java.util.function.Function<String, Map<String, Object>> resources) {
+        for (String type : List.of("SPOT", "EC2")) {
+            Map<String, Object> expected = new java.util.HashMap<>(resources.apply(type));
+            expected.put("Type", type);
+            expected.put("MinvCpus", 0);
+            compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Map.of(
+                    "Type", "managed",
+                    "ComputeResources", Match.objectLike(expected)));
+        }
     }
 
     private static List<JsonNode> all(JsonNode template, String type) {

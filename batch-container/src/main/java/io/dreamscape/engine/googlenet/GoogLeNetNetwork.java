@@ -51,10 +51,8 @@ import java.util.Set;
  */
 public final class GoogLeNetNetwork implements DreamNetwork {
 
-    /** Dreamable layers (torchvision module names), shallow to deep. */
-    public static final List<String> LAYERS = List.of("conv1", "maxpool1", "conv2", "conv3", "maxpool2",
-            "inception3a", "inception3b", "maxpool3", "inception4a", "inception4b", "inception4c", "inception4d",
-            "inception4e", "maxpool4", "inception5a", "inception5b");
+    /** Dreamable layers (torchvision module names), shallow to deep: the job model's list, checked at upload. */
+    public static final List<String> LAYERS = io.dreamscape.job.GoogLeNetLayers.NAMES;
 
     /** The classic DeepDream layer, the default for GoogLeNet. */
     public static final String DEFAULT_LAYER = "inception4c";
@@ -66,6 +64,11 @@ public final class GoogLeNetNetwork implements DreamNetwork {
     private static final Shape ZERO = new Shape(0, 0);
 
     private final NDManager manager;
+    /**
+     * The 2 of {@code x·2 − 1}, kept as long as the network: {@code mul(2f)} would make it a tensor over a direct
+     * buffer that DJL closes at once while autograd keeps it for the backward (see Objective's weights).
+     */
+    private final NDArray two;
     private final List<Stage> stages;
     private final String name;
 
@@ -128,8 +131,10 @@ public final class GoogLeNetNetwork implements DreamNetwork {
     public GoogLeNetNetwork(Map<String, TorchTensor> stateDict, Device device, String name) {
         validate(stateDict);
         this.name = name;
+        io.dreamscape.engine.TorchRuntime.engine(); // thread, log and oneDNN settings before libtorch runs anything
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
+            this.two = manager.create(2f);
             this.stages = List.copyOf(build(stateDict));
         } catch (RuntimeException e) {
             manager.close();
@@ -200,7 +205,7 @@ public final class GoogLeNetNetwork implements DreamNetwork {
         }
         Map<String, NDArray> out = new HashMap<>();
         // transform_input on ImageNet-normalised RGB in [0,1] is exactly (x - 0.5) / 0.5
-        NDArray x = input.mul(2f).sub(1f);
+        NDArray x = input.mul(two).sub(1f);
         for (int i = 0; i <= deepest; i++) {
             x = stages.get(i).apply(x);
             out.put(LAYERS.get(i), x);

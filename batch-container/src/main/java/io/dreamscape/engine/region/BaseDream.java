@@ -25,8 +25,7 @@ public final class BaseDream {
 
     /** The parameters the base's engine runs with: {@code first} octaves, and no colour step (that is the shards'). */
     public static DreamParameters parameters(DreamParameters p, int first) {
-        return p.with(new ParameterOverrides(null, null, null, first, null, null, null, null, null, null, null, null, null,
-                null, false));
+        return p.with(ParameterOverrides.builder().octaves(first).keepColors(false).build());
     }
 
     /** The whole image shrunk to octave {@code first - 1} of its pyramid (the input of the base's engine). */

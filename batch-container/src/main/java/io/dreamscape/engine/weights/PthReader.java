@@ -118,25 +118,22 @@ public final class PthReader {
             Map<String, ByteBuffer> loaded = new HashMap<>();
             byte[] pkl = entryBytes(zip, p + "data.pkl");
             Unpickler.PersistentLoader loader = pid -> {
-                List<?> t = persistentId(pid, 5);
-                String key = String.valueOf(t.get(2));
-                TorchDType dtype = storageDType(t.get(1));
-                long numel = asLong(t.get(4), "storage size");
-                ByteBuffer data = loaded.get(key);
+                StorageId id = StorageId.of(pid, 5);
+                ByteBuffer data = loaded.get(id.key());
                 if (data == null) {
                     try {
-                        data = ByteBuffer.wrap(entryBytes(zip, p + "data/" + key)).order(ByteOrder.LITTLE_ENDIAN);
+                        data = ByteBuffer.wrap(entryBytes(zip, p + "data/" + id.key())).order(ByteOrder.LITTLE_ENDIAN);
                     } catch (IOException e) {
                         throw e instanceof PthFormatException pe ? pe
-                                : new PthFormatException("cannot read storage " + key + ": " + e.getMessage(), e);
+                                : new PthFormatException("cannot read storage " + id.key() + ": " + e.getMessage(), e);
                     }
-                    loaded.put(key, data);
+                    loaded.put(id.key(), data);
                 }
-                if (data.capacity() != numel * dtype.elementSize()) {
-                    throw new PthFormatException("storage " + key + " holds " + data.capacity() + " bytes, but "
-                            + numel + " " + dtype + " elements need " + numel * dtype.elementSize());
+                if (data.capacity() != id.bytes()) {
+                    throw new PthFormatException("storage " + id.key() + " holds " + data.capacity() + " bytes, but "
+                            + id.numel() + " " + id.dtype() + " elements need " + id.bytes());
                 }
-                return new StorageRef(key, dtype, numel, 0, new ByteBuffer[] {data});
+                return new StorageRef(id.key(), id.dtype(), id.numel(), 0, new ByteBuffer[] {data});
             };
             Object root = new Unpickler(ByteBuffer.wrap(pkl), PthReader::reduce, loader).load();
             return materialize(root);
@@ -190,23 +187,20 @@ public final class PthReader {
         }
         Map<String, StorageRef> roots = new LinkedHashMap<>();
         Unpickler.PersistentLoader loader = pid -> {
-            List<?> t = persistentId(pid, 6);
-            String key = String.valueOf(t.get(2));
-            TorchDType dtype = storageDType(t.get(1));
-            long numel = asLong(t.get(4), "storage size");
-            StorageRef root = roots.get(key);
+            StorageId id = StorageId.of(pid, 6);
+            StorageRef root = roots.get(id.key());
             if (root == null) {
-                root = new StorageRef(key, dtype, numel, 0, new ByteBuffer[1]);
-                roots.put(key, root);
-            } else if (root.dtype() != dtype) {
-                throw new PthFormatException("storage " + key + " is used as both " + root.dtype() + " and " + dtype);
+                root = new StorageRef(id.key(), id.dtype(), id.numel(), 0, new ByteBuffer[1]);
+                roots.put(id.key(), root);
+            } else if (root.dtype() != id.dtype()) {
+                throw new PthFormatException("storage " + id.key() + " is used as both " + root.dtype() + " and " + id.dtype());
             }
-            Object view = t.size() > 5 ? t.get(5) : null;
+            Object view = id.fields().size() > 5 ? id.fields().get(5) : null;
             if (view == null) {
                 return root;
             }
             List<?> v = (List<?>) view; // (view_key, offset, view_size)
-            return new StorageRef(key, dtype, asLong(v.get(2), "view size"), asLong(v.get(1), "view offset"), root.data());
+            return new StorageRef(id.key(), id.dtype(), asLong(v.get(2), "view size"), asLong(v.get(1), "view offset"), root.data());
         };
         Object root = new Unpickler(in, PthReader::reduce, loader).load();
         Object keys = new Unpickler(in, plainOnly, noPid).load();
@@ -392,11 +386,21 @@ public final class PthReader {
 
     // ---------------------------------------------------------------- helpers
 
-    private static List<?> persistentId(Object pid, int minSize) throws PthFormatException {
-        if (pid instanceof List<?> t && t.size() >= minSize && "storage".equals(t.get(0))) {
-            return t;
+    /**
+     * A storage's persistent id, {@code ('storage', type, key, location, size, …)} in both formats (the legacy one
+     * adds a view): its key, element type and element count, and all its fields.
+     */
+    private record StorageId(String key, TorchDType dtype, long numel, List<?> fields) {
+        long bytes() {
+            return numel * dtype.elementSize();
         }
-        throw new PthFormatException("unsupported persistent id " + Unpickler.describe(pid));
+
+        static StorageId of(Object pid, int minSize) throws PthFormatException {
+            if (pid instanceof List<?> t && t.size() >= minSize && "storage".equals(t.get(0))) {
+                return new StorageId(String.valueOf(t.get(2)), storageDType(t.get(1)), asLong(t.get(4), "storage size"), t);
+            }
+            throw new PthFormatException("unsupported persistent id " + Unpickler.describe(pid));
+        }
     }
 
     private static TorchDType storageDType(Object type) throws PthFormatException {

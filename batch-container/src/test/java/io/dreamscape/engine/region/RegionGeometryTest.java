@@ -33,8 +33,10 @@ class RegionGeometryTest {
     Path dir;
 
     private static DreamParameters params(int octaves, int steps, Wrap wrap) {
-        return DreamParameters.defaults().with(new ParameterOverrides(TestFixtures.fixture("tiny_dict.pt").toString(),
-                List.of(LayerWeight.parse("conv2")), null, octaves, 1.4, steps, 1.5, 8, 64, 20261202L, wrap, 95, null))
+        return DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model(TestFixtures.fixture("tiny_dict.pt").toString()).layers(List.of(LayerWeight.parse("conv2")))
+                .octaves(octaves).octaveScale(1.4).steps(steps).stepSize(1.5).jitter(8).tile(64).seed(20261202L)
+                .wrap(wrap).quality(95).build())
                 .validated();
     }
 

@@ -31,8 +31,9 @@ class ShardBorderTest {
     @Test
     void shardBordersKeepTheDetailOfTheWholeImage() throws Exception {
         Path model = TestFixtures.shared("models/mobilenet_v2_1.0_224_quant_dream.pt");
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null, 4, 1.4,
-                4, 3.0, 16, 128, 7L, null, null, null)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model(model.toString()).octaves(4).octaveScale(1.4).steps(4).stepSize(3.0).jitter(16).tile(128)
+                .seed(7L).build()).validated();
         int w = 448;
         int h = 320;
         int halo = p.tile() / 2 + p.jitter() + OctaveSizes.contextMargin(p.tile());

@@ -43,8 +43,8 @@ public final class ShardSplitBenchmark {
         g.drawImage(src, 0, 0, width, height, null);
         g.dispose();
         Path scratch = Files.createTempDirectory("shardsplit-bench");
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null, null, null,
-                steps, null, null, tile, 1L, null, null, null)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model(model.toString()).steps(steps).tile(tile).seed(1L).build()).validated();
         int halo = Math.max(64, tile / 2 + p.jitter() + OctaveSizes.contextMargin(tile));
         int n = p.octaves();
         System.out.printf("image %d×%d, octaves %d, steps %d, tile %d, halo %d, load %s%n", width, height, n, steps, tile,

@@ -92,8 +92,9 @@ class TileSchedulerTest {
     @ParameterizedTest(name = "{0}x{1} tile {2} jitter {3} wrap {4}")
     @CsvSource({"4096,4096,512,32,false", "1000,700,128,16,true", "300,200,512,32,false", "5000,90,256,48,false"})
     void planCountsExactlyTheWindowsTheSchedulerComputes(int w, int h, int tile, int jitter, boolean wrap) {
-        var p = io.dreamscape.job.DreamParameters.defaults().with(new io.dreamscape.job.ParameterOverrides(null, null, null,
-                1, null, 1, null, jitter, tile, 1L, io.dreamscape.job.Wrap.of(wrap), null, null));
+        var p = io.dreamscape.job.DreamParameters.defaults().with(io.dreamscape.job.ParameterOverrides.builder()
+                .octaves(1).steps(1).jitter(jitter).tile(tile).seed(1L).wrap(io.dreamscape.job.Wrap.of(wrap))
+                .build());
         TileScheduler s = new TileScheduler(tile, jitter, wrap ? EdgeMode.WRAP : EdgeMode.MIRROR, OctaveSizes.MIN_WINDOW);
         List<Tile> tiles = s.tiles(w, h, new TileScheduler.Draws(0, 0, 0, 0));
         long pixels = tiles.stream().mapToLong(Tile::windowPixels).sum();

@@ -20,22 +20,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
-/** The object store on one S3 bucket. */
-public final class S3ObjectStore implements ObjectStore {
-    private final S3Client s3;
-    private final S3Presigner presigner;
-    private final String bucket;
-
-    public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) {
-        this.s3 = s3;
-        this.presigner = presigner;
-        this.bucket = bucket;
-    }
-
-    @Override
-    public String bucket() {
-        return bucket;
-    }
+/** The object store on one S3 bucket; a record, since it is its client, presigner and bucket (the port's {@code bucket()}). */
+public record S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) implements ObjectStore {
 
     @Override
     public Optional<ObjectInfo> head(String key, String versionId) throws IOException {
@@ -114,7 +100,6 @@ public final class S3ObjectStore implements ObjectStore {
         return URI.create(presigner.presignGetObject(p -> p.signatureDuration(checked)
                 .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString());
     }
-
 
     private static Map<String, String> lower(Map<String, String> m) {
         java.util.Map<String, String> out = new java.util.HashMap<>();

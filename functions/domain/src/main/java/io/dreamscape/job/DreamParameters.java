@@ -38,8 +38,17 @@ public record DreamParameters(
         Normalize normalize) {
 
     public static final String DEFAULT_MODEL = "googlenet";
-    /** Tiles smaller than this give stride-32 networks almost no spatial extent to work with. */
-    public static final int MIN_TILE = 64;
+    public static final int DEFAULT_OCTAVES = 4;
+    public static final double DEFAULT_OCTAVE_SCALE = 1.4;
+    public static final int DEFAULT_STEPS = 10;
+    public static final double DEFAULT_STEP_SIZE = 1.5;
+    public static final int DEFAULT_JITTER = 32;
+    public static final int DEFAULT_TILE = 512;
+    public static final int DEFAULT_QUALITY = 95;
+    /** One gigapixel: an upload's default ceiling, and the deployment's default {@code MAX_PIXELS} (Limits). */
+    public static final long DEFAULT_MAX_PIXELS = 1_000_000_000L;
+    /** Tiles smaller than the smallest window would be widened to it anyway (stride-32 networks need the extent). */
+    public static final int MIN_TILE = OctaveSizes.MIN_WINDOW;
 
     public DreamParameters {
         layers = layers == null ? List.of() : List.copyOf(layers);
@@ -71,8 +80,8 @@ public record DreamParameters(
     }
 
     public static DreamParameters defaults() {
-        return new DreamParameters(DEFAULT_MODEL, List.of(), null, 4, 1.4, 10, 1.5, 32, 512, null, false, 95,
-                1_000_000_000L);
+        return new DreamParameters(DEFAULT_MODEL, List.of(), null, DEFAULT_OCTAVES, DEFAULT_OCTAVE_SCALE, DEFAULT_STEPS,
+                DEFAULT_STEP_SIZE, DEFAULT_JITTER, DEFAULT_TILE, null, false, DEFAULT_QUALITY, DEFAULT_MAX_PIXELS);
     }
 
     /** These parameters with every field that {@code o} sets replaced; a named preset is expanded first. */
@@ -107,7 +116,7 @@ public record DreamParameters(
     }
 
     public DreamParameters withSeed(long newSeed) {
-        return apply(new ParameterOverrides(null, null, null, null, null, null, null, null, null, newSeed, null, null, null));
+        return apply(ParameterOverrides.builder().seed(newSeed).build());
     }
 
     /** Every bound at once, so a user fixes all mistakes in one go. */

@@ -35,7 +35,6 @@ public final class Presets {
     }
 
     private static ParameterOverrides layers(String... names) {
-        return new ParameterOverrides(null, java.util.Arrays.stream(names).map(LayerWeight::parse).toList(),
-                null, null, null, null, null, null, null, null, null, null, null);
+        return ParameterOverrides.builder().layers(java.util.Arrays.stream(names).map(LayerWeight::parse).toList()).build();
     }
 }

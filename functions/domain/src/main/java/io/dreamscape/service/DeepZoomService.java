@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * The URLs are relative to the API's root, so OpenSeadragon, which derives tile URLs from the descriptor's, asks the
  * API for every tile.
  */
-public final class DeepZoomService {
+public record DeepZoomService(ProgressStore progress, ObjectStore objects) {
     /** A route below {@code /jobs/}: id, then the file. */
     public static final Pattern ROUTE = Pattern.compile("(?:.*)/jobs/([^/]+)/deepzoom/(.+)$");
     private static final Pattern TILE = Pattern.compile("(dream|source)_files/(\\d{1,2})/(\\d{1,7})_(\\d{1,7})\\.jpg");
@@ -47,14 +47,6 @@ public final class DeepZoomService {
 
     /** 404 with a sentence. */
     public record Missing(String message) implements Answer {
-    }
-
-    private final ProgressStore progress;
-    private final ObjectStore objects;
-
-    public DeepZoomService(ProgressStore progress, ObjectStore objects) {
-        this.progress = progress;
-        this.objects = objects;
     }
 
     /** How long a tile's presigned URL lives: long enough to load, short enough that a copied link soon dies. */

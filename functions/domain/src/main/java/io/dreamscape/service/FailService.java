@@ -18,8 +18,12 @@ import java.util.Optional;
  * status reason and exit code, or a Step Functions error name explained. When the failure came before a job existed
  * (no job id), the job is found (or created) from the original upload event, so every upload has a record. The
  * input object is never touched.
+ *
+ * <p>A record because it is nothing but its collaborators (constructors take collaborators; no fields beyond them).
+ *
+ * @param objects to find the job of an upload whose validation failed (its key includes the parameters)
  */
-public final class FailService {
+public record FailService(ProgressStore progress, ObjectStore objects, Clock clock) {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final int MAX_REASON = 1000;
 
@@ -27,17 +31,6 @@ public final class FailService {
     }
 
     public record Result(JobId jobId, boolean recorded, String reason) {
-    }
-
-    private final ProgressStore progress;
-    private final ObjectStore objects;
-    private final Clock clock;
-
-    /** {@code objects}: to find the job of an upload whose validation failed (its key includes the parameters). */
-    public FailService(ProgressStore progress, ObjectStore objects, Clock clock) {
-        this.progress = progress;
-        this.objects = objects;
-        this.clock = clock;
     }
 
     public Result fail(Request r, JsonLog log) throws IOException {

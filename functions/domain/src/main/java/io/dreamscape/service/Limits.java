@@ -8,7 +8,7 @@ import java.util.Map;
  * {@link io.dreamscape.job.OctaveSizes#totalWork}). Environment: {@code MAX_PIXELS}, {@code MAX_TOTAL_WORK}.
  */
 public record Limits(long maxPixels, long maxTotalWork) {
-    public static final Limits DEFAULT = new Limits(1_000_000_000L, 50_000_000_000L);
+    public static final Limits DEFAULT = new Limits(io.dreamscape.job.DreamParameters.DEFAULT_MAX_PIXELS, 50_000_000_000L);
 
     public static Limits fromEnv(Map<String, String> env) {
         return new Limits(

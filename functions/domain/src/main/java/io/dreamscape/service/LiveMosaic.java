@@ -30,7 +30,7 @@ import javax.imageio.ImageIO;
  * <p>Why on request rather than by the workers: shards do not know of each other, and a composite written by each
  * worker would race; the status API reads at most one small JPEG per shard and the plan, only when the page asks.
  */
-public final class LiveMosaic {
+public record LiveMosaic(ProgressStore progress, ObjectStore objects) {
     public static final int SIDE = 1024;
     /** A route below {@code /jobs/}. */
     public static final Pattern ROUTE = Pattern.compile("(?:.*)/jobs/([^/]+)/live\\.jpg$");
@@ -44,14 +44,6 @@ public final class LiveMosaic {
     }
 
     public record Missing(String message) implements Answer {
-    }
-
-    private final ProgressStore progress;
-    private final ObjectStore objects;
-
-    public LiveMosaic(ProgressStore progress, ObjectStore objects) {
-        this.progress = progress;
-        this.objects = objects;
     }
 
     /**

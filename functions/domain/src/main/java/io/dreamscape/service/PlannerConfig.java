@@ -23,7 +23,9 @@ public record PlannerConfig(double workUnitsPerGpuSecond, double targetShardSeco
      * and the update on GPU 0 alone. An estimate: no multi-GPU machine was lent to measure it (docs/benchmarks.md).
      */
     public static final double DEFAULT_MULTI_GPU_EFFICIENCY = 0.85;
-    public static final PlannerConfig DEFAULT = new PlannerConfig(1.5e7, 1800, 64, 1.006, 60, null, 1,
+    /** g5.xlarge on demand; also named in {@code dreamscape plan --help}. */
+    public static final double DEFAULT_GPU_DOLLARS_PER_HOUR = 1.006;
+    public static final PlannerConfig DEFAULT = new PlannerConfig(1.5e7, 1800, 64, DEFAULT_GPU_DOLLARS_PER_HOUR, 60, null, 1,
             DEFAULT_MULTI_GPU_EFFICIENCY, 5.672);
 
     /** Without the multi-GPU instance: every split is K one-GPU shards. */
@@ -47,15 +49,17 @@ public record PlannerConfig(double workUnitsPerGpuSecond, double targetShardSeco
     }
 
     public static PlannerConfig fromEnv(Map<String, String> env) {
+        // Each default is DEFAULT's own value: the numbers are written once, above.
         return new PlannerConfig(
-                Double.parseDouble(env.getOrDefault("GPU_WORK_UNITS_PER_SECOND", "1.5e7")),
-                Double.parseDouble(env.getOrDefault("TARGET_SHARD_SECONDS", "1800")),
-                Integer.parseInt(env.getOrDefault("MAX_SHARDS", "64")),
-                Double.parseDouble(env.getOrDefault("GPU_DOLLARS_PER_HOUR", "1.006")),
-                Double.parseDouble(env.getOrDefault("SHARD_OVERHEAD_SECONDS", "60")),
+                Double.parseDouble(env.getOrDefault("GPU_WORK_UNITS_PER_SECOND", String.valueOf(DEFAULT.workUnitsPerGpuSecond))),
+                Double.parseDouble(env.getOrDefault("TARGET_SHARD_SECONDS", String.valueOf(DEFAULT.targetShardSeconds))),
+                Integer.parseInt(env.getOrDefault("MAX_SHARDS", String.valueOf(DEFAULT.maxShards))),
+                Double.parseDouble(env.getOrDefault("GPU_DOLLARS_PER_HOUR", String.valueOf(DEFAULT.dollarsPerGpuHour))),
+                Double.parseDouble(env.getOrDefault("SHARD_OVERHEAD_SECONDS", String.valueOf(DEFAULT.overheadSecondsPerShard))),
                 env.containsKey("HALO_PIXELS") ? Integer.valueOf(env.get("HALO_PIXELS")) : null,
-                Integer.parseInt(env.getOrDefault("MULTI_GPU_DEVICES", "1")),
-                Double.parseDouble(env.getOrDefault("MULTI_GPU_EFFICIENCY", String.valueOf(DEFAULT_MULTI_GPU_EFFICIENCY))),
-                Double.parseDouble(env.getOrDefault("MULTI_GPU_DOLLARS_PER_HOUR", "5.672")));
+                Integer.parseInt(env.getOrDefault("MULTI_GPU_DEVICES", String.valueOf(DEFAULT.multiGpuDevices))),
+                Double.parseDouble(env.getOrDefault("MULTI_GPU_EFFICIENCY", String.valueOf(DEFAULT.multiGpuEfficiency))),
+                Double.parseDouble(env.getOrDefault("MULTI_GPU_DOLLARS_PER_HOUR",
+                        String.valueOf(DEFAULT.multiGpuDollarsPerHour))));
     }
 }

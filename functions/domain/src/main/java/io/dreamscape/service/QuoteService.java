@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.JobId;
 import io.dreamscape.job.OctavePass;
 import io.dreamscape.job.OctaveSizes;
@@ -118,19 +119,14 @@ public final class QuoteService {
         return Math.round(SCRATCH_BYTES_PER_PIXEL * maxHaloPixels * area);
     }
 
-    /** Lays an upload's own parameters JSON over a deployment's defaults (local mode's); identity in the cloud. */
-    public interface Defaults {
-        String apply(String uploadKey, String ownJson);
-    }
-
     /**
      * The page's quote request: {@code {"width": W, "height": H, "format"?: "JPEG", "preset"?: "classic",
-     * "parameters"?: {...}}}. Parameters resolve exactly as an upload's do (defaults, the preset's folder, then the
-     * JSON), with the same messages.
+     * "parameters"?: {...}}}. Parameters resolve exactly as an upload's do (defaults, {@code site} defaults — local
+     * mode's, null in the cloud — the preset's folder, then the JSON), with the same messages.
      *
      * @throws Rejection with a sentence for anything unusable
      */
-    public Map<String, Object> quoteRequest(byte[] body, Defaults defaults) throws Rejection {
+    public Map<String, Object> quoteRequest(byte[] body, ParameterOverrides site) throws Rejection {
         JsonNode n;
         try {
             n = JSON.readTree(body);
@@ -156,7 +152,7 @@ public final class QuoteService {
             throw new Rejection("parameters must be a JSON object such as {\"steps\": 20}");
         }
         String own = params == null || params.isNull() ? null : params.toString();
-        DreamParameters p = UploadParameters.resolve(preset, defaults == null ? own : defaults.apply(key, own));
+        DreamParameters p = UploadParameters.resolve(site == null ? ParameterOverrides.NONE : site, preset, own);
         long maxPixels = Math.min(limits.maxPixels(), p.maxPixels());
         if ((long) width * height > maxPixels) {
             throw new Rejection(String.format(Locale.ROOT,

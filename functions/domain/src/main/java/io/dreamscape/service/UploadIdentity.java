@@ -1,6 +1,7 @@
 package io.dreamscape.service;
 
 import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Source;
 import io.dreamscape.ports.ObjectStore;
 import java.io.IOException;
@@ -18,18 +19,23 @@ public final class UploadIdentity {
 
     /** The idempotency key of {@code s}: reads the object's metadata (one HEAD). */
     public static String contentKey(ObjectStore objects, Source s) throws IOException {
+        return contentKey(objects, s, ParameterOverrides.NONE);
+    }
+
+    /** The idempotency key of {@code s} under the site's default parameters {@code site} (local mode). */
+    public static String contentKey(ObjectStore objects, Source s, ParameterOverrides site) throws IOException {
         Optional<ObjectStore.ObjectInfo> head = objects.head(s.key(), s.versionId());
-        return s.contentKey(effectiveParameters(s.key(), head.map(h -> h.metadata().get(UploadParameters.METADATA_NAME))
-                .orElse(null)));
+        return s.contentKey(effectiveParameters(site, s.key(),
+                head.map(h -> h.metadata().get(UploadParameters.METADATA_NAME)).orElse(null)));
     }
 
     /**
      * The parameters an upload at {@code key} with metadata {@code metadataJson} is dreamed with, as canonical JSON;
      * parameters that are refused are keyed by their text, so a corrected upload is still a new job.
      */
-    static String effectiveParameters(String key, String metadataJson) {
+    static String effectiveParameters(ParameterOverrides site, String key, String metadataJson) {
         try {
-            return ParameterJson.write(UploadParameters.resolve(UploadParameters.presetOf(key), metadataJson));
+            return ParameterJson.write(UploadParameters.resolve(site, UploadParameters.presetOf(key), metadataJson));
         } catch (Rejection e) {
             return "refused:" + (metadataJson == null ? "" : metadataJson);
         }

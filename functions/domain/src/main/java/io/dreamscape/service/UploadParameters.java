@@ -1,10 +1,12 @@
 package io.dreamscape.service;
 
 import io.dreamscape.job.DreamParameters;
+import io.dreamscape.job.GoogLeNetLayers;
 import io.dreamscape.job.LayerSelection;
 import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.ParameterException;
 import io.dreamscape.job.ParameterJson;
+import io.dreamscape.job.ParameterLayers;
 import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Presets;
 import io.dreamscape.job.StorageLayout;
@@ -15,23 +17,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * An upload's parameters: defaults, then the preset named by the key's folder ({@code uploads/{preset}/name.jpg}),
- * then the JSON in the object's user metadata {@code x-amz-meta-dreamscape} (set atomically with the upload, so there
- * is no race with a separate parameters file). Everything is bounds-checked.
+ * An upload's parameters: defaults, then the site's defaults (local mode only), then the preset named by the key's
+ * folder ({@code uploads/{preset}/name.jpg}), then the JSON in the object's user metadata
+ * {@code x-amz-meta-dreamscape} (set atomically with the upload, so there is no race with a separate parameters file),
+ * in {@link ParameterLayers}' order. Everything is bounds-checked.
  */
 public final class UploadParameters {
     public static final String METADATA_NAME = "dreamscape";
-    /** GoogLeNet's dream layers (the engine's names). */
-    public static final List<String> GOOGLENET_LAYERS = List.of("conv1", "conv2", "conv3", "inception3a", "inception3b",
-            "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "inception5a", "inception5b",
-            "maxpool1", "maxpool2", "maxpool3", "maxpool4");
-    /** Channel counts of GoogLeNet's dream layers (torchvision's architecture; the engine's agree, see its tests). */
-    public static final Map<String, Integer> GOOGLENET_CHANNELS = Map.ofEntries(Map.entry("conv1", 64),
-            Map.entry("maxpool1", 64), Map.entry("conv2", 64), Map.entry("conv3", 192), Map.entry("maxpool2", 192),
-            Map.entry("inception3a", 256), Map.entry("inception3b", 480), Map.entry("maxpool3", 480),
-            Map.entry("inception4a", 512), Map.entry("inception4b", 512), Map.entry("inception4c", 512),
-            Map.entry("inception4d", 528), Map.entry("inception4e", 832), Map.entry("maxpool4", 832),
-            Map.entry("inception5a", 832), Map.entry("inception5b", 1024));
+    /** GoogLeNet's dream layers ({@link GoogLeNetLayers}) in alphabetical order, as refusals and the page list them. */
+    public static final List<String> GOOGLENET_LAYERS = GoogLeNetLayers.NAMES.stream().sorted().toList();
+    /** Channel counts of GoogLeNet's dream layers ({@link GoogLeNetLayers#CHANNELS}). */
+    public static final Map<String, Integer> GOOGLENET_CHANNELS = GoogLeNetLayers.CHANNELS;
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "tif", "tiff");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\\.pt");
     private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./-]{1,100}");
@@ -70,10 +66,17 @@ public final class UploadParameters {
         return parts[0];
     }
 
-    /** Resolved and validated parameters, or the reason they are refused. */
+    /** Resolved and validated parameters, or the reason they are refused (no site defaults: the cloud). */
     public static DreamParameters resolve(String preset, String metadataJson) throws Rejection {
-        ParameterOverrides folder = preset == null ? ParameterOverrides.NONE
-                : new ParameterOverrides(null, null, preset, null, null, null, null, null, null, null, null, null, null);
+        return resolve(ParameterOverrides.NONE, preset, metadataJson);
+    }
+
+    /**
+     * Resolved and validated parameters of an upload in {@code preset}'s folder (nullable) with
+     * {@code x-amz-meta-dreamscape} {@code metadataJson} (nullable), laid over {@code site} (local mode's defaults;
+     * {@link ParameterOverrides#NONE} in the cloud) in {@link ParameterLayers}' order; or the reason they are refused.
+     */
+    public static DreamParameters resolve(ParameterOverrides site, String preset, String metadataJson) throws Rejection {
         ParameterOverrides meta;
         try {
             meta = ParameterJson.parse(metadataJson);
@@ -82,7 +85,7 @@ public final class UploadParameters {
         }
         DreamParameters p;
         try {
-            p = DreamParameters.defaults().with(folder.then(meta)).validated();
+            p = new ParameterLayers(site, preset, meta, null).resolve();
         } catch (ParameterException e) {
             throw new Rejection(e.getMessage());
         }

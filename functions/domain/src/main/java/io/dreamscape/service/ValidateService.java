@@ -10,6 +10,8 @@ import io.dreamscape.job.JobPatch;
 import io.dreamscape.job.JobState;
 import io.dreamscape.job.MaskAspect;
 import io.dreamscape.job.ParameterException;
+import io.dreamscape.job.ParameterLayers;
+import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.StorageLayout;
 import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.Source;
@@ -41,18 +43,29 @@ public final class ValidateService {
     private final ProgressStore progress;
     private final Limits limits;
     private final Clock clock;
+    private final ParameterOverrides siteDefaults;
 
     public ValidateService(ObjectStore objects, ProgressStore progress, Limits limits, Clock clock) {
+        this(objects, progress, limits, clock, ParameterOverrides.NONE);
+    }
+
+    /**
+     * {@code siteDefaults}: the site's default parameters under every upload's own ({@link ParameterLayers}); local
+     * mode's {@code --params}/{@code --model}, {@link ParameterOverrides#NONE} in the cloud.
+     */
+    public ValidateService(ObjectStore objects, ProgressStore progress, Limits limits, Clock clock,
+                           ParameterOverrides siteDefaults) {
         this.objects = objects;
         this.progress = progress;
         this.limits = limits;
         this.clock = clock;
+        this.siteDefaults = siteDefaults;
     }
 
     public Result validate(Request r, JsonLog log) throws IOException {
         Source source = new Source(r.bucket(), r.key(), r.versionId(), r.etag(), r.size() == null ? 0 : r.size());
         // Keyed by bytes and effective parameters: the same picture with other parameters is another job.
-        String contentKey = UploadIdentity.contentKey(objects, source);
+        String contentKey = UploadIdentity.contentKey(objects, source, siteDefaults);
         ProgressStore.Claim claim = progress.claim(contentKey, JobId.random(), r.executionId());
         JobId id = claim.jobId();
         log = log.with("jobId", id);
@@ -112,7 +125,8 @@ public final class ValidateService {
         if (head.size() == 0) {
             throw new Rejection("the file is empty (0 bytes)");
         }
-        DreamParameters p = UploadParameters.resolve(preset, head.metadata().get(UploadParameters.METADATA_NAME));
+        DreamParameters p = UploadParameters.resolve(siteDefaults, preset,
+                head.metadata().get(UploadParameters.METADATA_NAME));
         ModelCheck.check(objects, p);
         GuideCheck.check(objects, p);
         ImageInfo info = probe(s, head.size());

@@ -64,15 +64,15 @@ class JobModelTest {
     void aPresetOnAnotherNetworkPicksTheLayerAtTheSameRelativeDepth() {
         java.util.List<String> mobile = java.util.List.of("a", "b", "c", "d", "e");
         DreamParameters classic = DreamParameters.defaults().with(
-                new ParameterOverrides("x.pt", null, "classic", null, null, null, null, null, null, null, null, null, null));
+                ParameterOverrides.builder().model("x.pt").preset("classic").build());
         assertEquals("inception4c", classic.layers().get(0).name(), "the preset's layers are laid into the parameters");
         assertEquals("d", LayerSelection.resolve(classic, mobile).get(0).name(), "0.66 of the way down");
         DreamParameters animalist = DreamParameters.defaults().with(
-                new ParameterOverrides("x.pt", null, "animalist", null, null, null, null, null, null, null, null, null, null));
+                ParameterOverrides.builder().model("x.pt").preset("animalist").build());
         assertEquals("e", LayerSelection.resolve(animalist, mobile).get(0).name());
         // explicit layers are still checked
-        DreamParameters explicit = DreamParameters.defaults().with(new ParameterOverrides("x.pt",
-                java.util.List.of(LayerWeight.parse("zz")), "classic", null, null, null, null, null, null, null, null, null, null));
+        DreamParameters explicit = DreamParameters.defaults().with(ParameterOverrides.builder()
+                .model("x.pt").layers(java.util.List.of(LayerWeight.parse("zz"))).preset("classic").build());
         assertThrows(ParameterException.class, () -> LayerSelection.resolve(explicit, mobile));
     }
 

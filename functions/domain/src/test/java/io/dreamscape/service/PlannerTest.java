@@ -125,8 +125,7 @@ class PlannerTest {
     }
 
     private static io.dreamscape.job.ParameterOverrides wrap(io.dreamscape.job.Wrap w) {
-        return new io.dreamscape.job.ParameterOverrides(null, null, null, null, null, null, null, null, null, null, w,
-                null, null);
+        return io.dreamscape.job.ParameterOverrides.builder().wrap(w).build();
     }
 
     @Test

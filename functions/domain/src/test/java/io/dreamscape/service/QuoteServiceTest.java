@@ -65,16 +65,7 @@ class QuoteServiceTest {
     @Test
     void defaultsOfTheDeploymentLieUnderTheRequestsOwnParameters() throws Exception {
         Map<String, Object> q = quotes.quoteRequest("{\"width\": 800, \"height\": 600, \"parameters\": {\"octaves\": 2}}"
-                .getBytes(StandardCharsets.UTF_8), (key, own) -> {
-                    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-                    try {
-                        var merged = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree("{\"octaves\": 5, \"steps\": 3}");
-                        merged.setAll((com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(own));
-                        return merged.toString();
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                });
+                .getBytes(StandardCharsets.UTF_8), io.dreamscape.job.ParameterJson.parse("{\"octaves\": 5, \"steps\": 3}"));
         DreamParameters p = (DreamParameters) q.get("parameters");
         assertEquals(3, p.steps());
         assertEquals(2, p.octaves());

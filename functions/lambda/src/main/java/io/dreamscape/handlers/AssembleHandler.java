@@ -2,12 +2,7 @@ package io.dreamscape.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import io.dreamscape.job.JobId;
-import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.AssembleService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,21 +25,9 @@ public final class AssembleHandler implements RequestHandler<Map<String, Object>
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JobId id = Payloads.jobId(input);
-        JsonLog log = Logs.forInvocation("assemble", context).with("jobId", id);
-        try {
+        return HandlerShell.forJob("assemble", input, context, "assembly failed", (id, log) -> {
             AssembleService.Result r = service.assemble(id, log);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("jobId", id.value());
-            out.put("state", r.state().name());
-            out.put("outputKey", r.outputKey());
-            return out;
-        } catch (IOException e) {
-            log.error("assembly failed", e);
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            log.error("assembly failed", e);
-            throw e;
-        }
+            return HandlerShell.output("jobId", id.value(), "state", r.state().name(), "outputKey", r.outputKey());
+        });
     }
 }

@@ -8,7 +8,7 @@ final class Logs {
     }
 
     static JsonLog forInvocation(String service, Context context) {
-        JsonLog log = JsonLog.of(service).with("coldStart", Wiring.takeColdStart());
+        JsonLog log = JsonLog.of(service).with("cold_start", Wiring.takeColdStart());
         if (context != null && context.getAwsRequestId() != null) {
             log = log.with("requestId", context.getAwsRequestId());
         }

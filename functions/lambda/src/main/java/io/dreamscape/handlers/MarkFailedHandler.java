@@ -4,9 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.FailService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,18 +32,11 @@ public final class MarkFailedHandler implements RequestHandler<Map<String, Objec
         Map<String, Object> error = Payloads.map(input.get("error"));
         String name = error != null ? Payloads.string(error, "Error") : Payloads.string(input, "Error");
         String cause = error != null ? Payloads.string(error, "Cause") : Payloads.string(input, "Cause");
-        try {
+        return HandlerShell.run(log, "could not record the failure", () -> {
             FailService.Result r = service.fail(new FailService.Request(Payloads.string(input, "jobId"), name, cause,
                     Payloads.source(input), Payloads.string(input, "executionId")), log);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("jobId", r.jobId() == null ? null : r.jobId().value());
-            out.put("state", "FAILED");
-            out.put("recorded", r.recorded());
-            out.put("reason", r.reason());
-            return out;
-        } catch (IOException e) {
-            log.error("could not record the failure", e);
-            throw new UncheckedIOException(e);
-        }
+            return HandlerShell.output("jobId", r.jobId() == null ? null : r.jobId().value(), "state", "FAILED",
+                    "recorded", r.recorded(), "reason", r.reason());
+        });
     }
 }

@@ -2,12 +2,7 @@ package io.dreamscape.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import io.dreamscape.job.JobId;
-import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.PlanService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,24 +27,10 @@ public final class PlanHandler implements RequestHandler<Map<String, Object>, Ma
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JobId id = Payloads.jobId(input);
-        JsonLog log = Logs.forInvocation("plan", context).with("jobId", id);
-        try {
+        return HandlerShell.forJob("plan", input, context, "planning failed", (id, log) -> {
             PlanService.Result r = service.plan(id, log);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("jobId", id.value());
-            out.put("shardCount", r.shardCount());
-            out.put("arraySize", r.arraySize());
-            out.put("devices", r.devices());
-            out.put("base", r.base());
-            out.put("baseIndex", r.baseIndex());
-            return out;
-        } catch (IOException e) {
-            log.error("planning failed", e);
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            log.error("planning failed", e);
-            throw e;
-        }
+            return HandlerShell.output("jobId", id.value(), "shardCount", r.shardCount(), "arraySize", r.arraySize(),
+                    "devices", r.devices(), "base", r.base(), "baseIndex", r.baseIndex());
+        });
     }
 }

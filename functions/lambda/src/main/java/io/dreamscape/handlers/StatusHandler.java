@@ -4,26 +4,26 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.dreamscape.job.JobId;
 import io.dreamscape.log.JsonLog;
+import io.dreamscape.service.AccessToken;
 import io.dreamscape.service.DeepZoomService;
+import io.dreamscape.service.ListingAccess;
 import io.dreamscape.service.LiveMosaic;
+import io.dreamscape.service.StatusApi;
 import io.dreamscape.service.StatusService;
-import io.dreamscape.service.ViewerAssets;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import io.dreamscape.service.TileDelivery;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The status API behind an API Gateway HTTP API (payload format 2.0), routes {@code GET /}, {@code GET /jobs},
+ * The status API ({@link StatusApi}) behind an API Gateway HTTP API (payload format 2.0): this class only translates
+ * the event to a {@link StatusApi.Request} and the answer back, and says what is the cloud's own: tiles are
+ * {@linkplain TileDelivery#redirect redirects}, listing without a token is {@linkplain ListingAccess#cloud disabled},
+ * only GET (and HEAD) are allowed, bodies other than text are base64. Routes {@code GET /}, {@code GET /jobs},
  * {@code GET /jobs/{jobId}}, {@code GET /jobs/{jobId}/live.jpg} ({@link LiveMosaic}), {@code GET /jobs/{jobId}/deepzoom/…} ({@link DeepZoomService}: descriptor, and tiles as
  * short redirects to presigned URLs), {@code GET /viewer/…} (the deep-zoom viewer's script, from its WebJar) (a stage
  * prefix such as {@code /prod} is tolerated).
@@ -38,14 +38,8 @@ import java.util.regex.Pattern;
  * <p>{@code GET /jobs?key=uploads/…&limit=20&next=…} → {@code {"jobs": [...], "next": "…" | null}}, newest first.
  */
 public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final Pattern JOB = Pattern.compile("(?:.*)/jobs/([^/]+)/?$");
-    private static final Pattern LIST = Pattern.compile("(?:.*)/jobs/?$");
-    private static final Pattern VIEWER = Pattern.compile("(?:.*)/viewer/(.+)$");
-
-    private final StatusService service;
-    /** Null: listing disabled. */
-    private final Supplier<String> token;
+    private final StatusApi api;
+    private final ListingAccess listing;
 
     public StatusHandler() {
         this(Wiring.get().statusToken(), Wiring.get().status());
@@ -62,8 +56,9 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     private StatusHandler(Supplier<String> token, StatusService service) {
-        this.service = service;
-        this.token = token;
+        this.listing = ListingAccess.cloud(token);
+        this.api = service == null ? null : new StatusApi(service, StatusService::page,
+                TileDelivery.redirect(service.deepZoom()), listing, true);
     }
 
     @Override
@@ -71,132 +66,29 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
         JsonLog log = Logs.forInvocation("status", context);
         String method = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
                 ? event.getRequestContext().getHttp().getMethod() : "GET";
-        String path = event.getRawPath() == null ? "/" : event.getRawPath();
+        String path = event.getRawPath() == null || event.getRawPath().isEmpty() ? "/" : event.getRawPath();
         try {
             if (!"GET".equalsIgnoreCase(method) && !"HEAD".equalsIgnoreCase(method)) {
-                return json(405, error("only GET is supported"));
+                return response(StatusApi.Response.error(405, "only GET is supported"));
             }
-            Matcher viewer = VIEWER.matcher(path);
-            if (viewer.matches()) {
-                return viewerAsset(viewer.group(1));
+            StatusApi.Request request = new StatusApi.Request("GET", path, event.getQueryStringParameters(),
+                    Arrays.asList(AccessToken.bearer(header(event, "authorization"))));
+            Optional<StatusApi.Response> answer = api.handle(request);
+            if (answer.isPresent() && answer.get().status() == 401) {
+                log.warn("list refused: missing or wrong token");
             }
-            Matcher zoom = DeepZoomService.ROUTE.matcher(path);
-            if (zoom.matches()) {
-                return deepZoom(zoom.group(1), zoom.group(2));
-            }
-            Matcher mosaic = LiveMosaic.ROUTE.matcher(path);
-            if (mosaic.matches()) {
-                return liveMosaic(mosaic.group(1));
-            }
-            Matcher job = JOB.matcher(path);
-            if (job.matches()) {
-                String id = job.group(1);
-                if (!JobId.isValid(id)) {
-                    return json(404, error("no such job"));
-                }
-                log = log.with("jobId", id);
-                Optional<Map<String, Object>> view = service.job(JobId.of(id));
-                return view.map(v -> json(200, v)).orElseGet(() -> json(404, error("no such job")));
-            }
-            if (LIST.matcher(path).matches()) {
-                return list(event, log);
-            }
-            if (path.isEmpty() || path.endsWith("/") || path.endsWith("/index.html")) {
-                return response(200, "text/html; charset=utf-8", StatusService.page());
-            }
-            return json(404, error("not found: " + path));
+            return response(answer.orElseGet(() -> StatusApi.Response.error(404, "not found: " + path)));
         } catch (IllegalArgumentException e) {
-            return json(400, error(e.getMessage()));
+            return response(StatusApi.Response.error(400, e.getMessage()));
         } catch (Exception e) {
             log.error("status request failed", e, "path", path);
-            return json(500, error("internal error; see the logs"));
+            return response(StatusApi.Response.error(500, "internal error; see the logs"));
         }
     }
 
-    private static APIGatewayV2HTTPResponse viewerAsset(String file) throws java.io.IOException {
-        Optional<ViewerAssets.Asset> a = ViewerAssets.get(file);
-        if (a.isEmpty()) {
-            return json(404, error("no viewer file " + file));
-        }
-        boolean text = a.get().contentType().startsWith("text/");
-        APIGatewayV2HTTPResponse r = response(200, a.get().contentType(),
-                text ? new String(a.get().bytes(), StandardCharsets.UTF_8) : java.util.Base64.getEncoder().encodeToString(a.get().bytes()));
-        r.setIsBase64Encoded(!text);
-        r.getHeaders().put("cache-control", "public, max-age=86400");
-        return r;
-    }
-
-    /** The descriptor inline; a tile as a 302 to a presigned URL (an {@code <img>} follows it; the bucket stays private). */
-    private APIGatewayV2HTTPResponse deepZoom(String id, String file) throws Exception {
-        return switch (service.deepZoom().resolve(id, file)) {
-            case DeepZoomService.Missing m -> json(404, error(m.message()));
-            case DeepZoomService.Descriptor d -> {
-                APIGatewayV2HTTPResponse r = response(200, "application/xml", d.xml());
-                r.getHeaders().put("cache-control", "private, max-age=300");
-                yield r;
-            }
-            case DeepZoomService.Tile t -> {
-                APIGatewayV2HTTPResponse r = response(302, "text/plain", "");
-                r.getHeaders().put("location", service.deepZoom().presign(t).toString());
-                // The browser may reuse the redirect while the URL it points to is still valid.
-                r.getHeaders().put("cache-control", "private, max-age="
-                        + (DeepZoomService.TILE_URL_TTL.toSeconds() - 60));
-                yield r;
-            }
-        };
-    }
-
-    /** A multi-shard job's live preview, composed now; never cached (it changes with every octave). */
-    private APIGatewayV2HTTPResponse liveMosaic(String id) throws Exception {
-        return switch (service.liveMosaic().resolve(id)) {
-            case LiveMosaic.Missing m -> json(404, error(m.message()));
-            case LiveMosaic.Picture p -> {
-                APIGatewayV2HTTPResponse r = response(200, "image/jpeg",
-                        java.util.Base64.getEncoder().encodeToString(p.jpeg()));
-                r.setIsBase64Encoded(true);
-                r.getHeaders().put("cache-control", "no-store");
-                yield r;
-            }
-        };
-    }
-
-    private APIGatewayV2HTTPResponse list(APIGatewayV2HTTPEvent event, JsonLog log) throws Exception {
-        if (token == null) {
-            return json(403, error("listing jobs is disabled (no status token configured); open a job by its id"));
-        }
-        if (!authorised(header(event, "authorization"))) {
-            log.warn("list refused: missing or wrong token");
-            APIGatewayV2HTTPResponse r = json(401, error("listing jobs needs 'Authorization: Bearer <token>'"));
-            r.getHeaders().put("www-authenticate", "Bearer");
-            return r;
-        }
-        Map<String, String> q = event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters();
-        int limit = 20;
-        if (q.get("limit") != null) {
-            try {
-                limit = Integer.parseInt(q.get("limit"));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("limit must be a number from 1 to 100");
-            }
-        }
-        return json(200, service.list(q.get("key"), limit, q.get("next")));
-    }
-
+    /** Whether an {@code Authorization} header value may list jobs (the token source is asked only if one is given). */
     boolean authorised(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] given = sha256(header.substring(7).trim());
-        byte[] expected = sha256(token.get());
-        return MessageDigest.isEqual(given, expected);
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return listing.allows(Arrays.asList(AccessToken.bearer(header)));
     }
 
     private static String header(APIGatewayV2HTTPEvent event, String name) {
@@ -207,26 +99,17 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return null;
     }
 
-    private static Map<String, Object> error(String message) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("error", message);
-        return m;
-    }
-
-    private static APIGatewayV2HTTPResponse json(int status, Object body) {
-        try {
-            return response(status, "application/json", JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static APIGatewayV2HTTPResponse response(int status, String type, String body) {
+    /** Every answer says its type, is not cached unless the route says otherwise, and is never content-sniffed. */
+    private static APIGatewayV2HTTPResponse response(StatusApi.Response r) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("content-type", type);
+        headers.put("content-type", r.contentType());
         headers.put("cache-control", "no-store");
         headers.put("x-content-type-options", "nosniff");
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(headers).withBody(body)
-                .withIsBase64Encoded(false).build();
+        headers.putAll(r.headers());
+        boolean text = r.contentType().startsWith("text/") || r.contentType().startsWith("application/json")
+                || r.contentType().startsWith("application/xml");
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(r.status()).withHeaders(headers)
+                .withBody(text ? r.text() : Base64.getEncoder().encodeToString(r.body()))
+                .withIsBase64Encoded(!text).build();
     }
 }

@@ -5,9 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.dreamscape.job.Source;
 import io.dreamscape.log.JsonLog;
 import io.dreamscape.service.ValidateService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -49,18 +46,12 @@ public final class ValidateHandler implements RequestHandler<Map<String, Object>
             log.error("input is not an S3 Object Created event", null, "input", String.valueOf(event));
             throw new IllegalArgumentException("input is not an S3 \"Object Created\" event (detail.bucket.name and detail.object.key are missing)");
         }
-        try {
+        JsonLog keyed = log.with("key", s.key());
+        return HandlerShell.run(keyed, "validation could not run", () -> {
             ValidateService.Result r = service.validate(new ValidateService.Request(s.bucket(), s.key(), s.size(), s.etag(),
-                    s.versionId(), Payloads.string(event, "executionId")), log.with("key", s.key()));
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("jobId", r.jobId().value());
-            out.put("duplicate", r.duplicate());
-            out.put("rejected", r.rejected());
-            out.put("reason", r.reason());
-            return out;
-        } catch (IOException e) {
-            log.error("validation could not run", e, "key", s.key());
-            throw new UncheckedIOException(e);
-        }
+                    s.versionId(), Payloads.string(event, "executionId")), keyed);
+            return HandlerShell.output("jobId", r.jobId().value(), "duplicate", r.duplicate(), "rejected", r.rejected(),
+                    "reason", r.reason());
+        });
     }
 }
