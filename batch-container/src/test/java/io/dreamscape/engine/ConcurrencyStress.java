@@ -45,8 +45,8 @@ public final class ConcurrencyStress {
         int minSide = n.length > 2 ? n[2] : 64;
         int maxSide = n.length > 3 ? n[3] : 192;
         Path model = Path.of(a[0]);
-        DreamParameters p = DreamParameters.defaults().with(new ParameterOverrides(model.toString(), null, null, null,
-                null, 2, null, null, 128, 1L, null, null, null)).validated();
+        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().model(model.toString())
+                .steps(2).tile(128).seed(1L).build()).validated();
         System.out.printf("mode %s, %d s, %d threads, sides %d..%d, engine threads %d, load %s%n", mode, seconds, threads,
                 minSide, maxSide, TorchRuntime.workers(Device.cpu()), Files.readString(Path.of("/proc/loadavg")).trim());
         try (TorchScriptNetwork net = TorchScriptNetwork.load(model, Device.cpu());
