@@ -12,12 +12,12 @@ import java.util.List;
  *
  * @param repoRoot      the repository root, also the worker image's Docker build context (its Dockerfile builds the
  *                      jar with Maven, so it needs the parent pom, {@code functions/} and {@code batch-container/})
- * @param functionsJar  the shaded Lambda jar ({@code functions/target/functions.jar})
+ * @param functionsJar  the shaded Lambda jar ({@code functions/lambda/target/functions.jar})
  * @param stateMachine  {@code statemachine/dreamscape.asl.json}
  */
 public record Artifacts(Path repoRoot, Path functionsJar, Path stateMachine) {
 
-    public static final String FUNCTIONS_JAR = "functions/target/functions.jar";
+    public static final String FUNCTIONS_JAR = "functions/lambda/target/functions.jar";
     public static final String STATE_MACHINE = "statemachine/dreamscape.asl.json";
     public static final String DOCKERFILE = "batch-container/Dockerfile";
 
@@ -55,7 +55,7 @@ public record Artifacts(Path repoRoot, Path functionsJar, Path stateMachine) {
     public Artifacts requireFunctionsJar() {
         if (!Files.isRegularFile(functionsJar)) {
             throw new IllegalStateException("The Lambda jar " + functionsJar + " does not exist. Build it first: "
-                    + "`mvn -B -pl functions -am package -DskipTests` in " + repoRoot + " (then run cdk again).");
+                    + "`mvn -B -pl functions/lambda -am package -DskipTests` in " + repoRoot + " (then run cdk again).");
         }
         return this;
     }

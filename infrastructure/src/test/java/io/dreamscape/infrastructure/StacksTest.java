@@ -269,9 +269,9 @@ class StacksTest {
         Path context = Path.of(assembly.getDirectory()).resolve(source.path("directory").asText());
         assertTrue(Files.isRegularFile(context.resolve("batch-container/Dockerfile")));
         assertTrue(Files.isRegularFile(context.resolve("functions/pom.xml")));
-        assertFalse(Files.exists(context.resolve("functions/target")), "target/ must not reach the image context");
+        assertFalse(Files.exists(context.resolve("functions/domain/target")), "target/ must not reach the image context");
         assertFalse(Files.exists(context.resolve("tests/node_modules")));
-        assertFalse(Files.exists(context.resolve("functions/src/test")), "test sources do not trigger image rebuilds");
+        assertFalse(Files.exists(context.resolve("functions/domain/src/test")), "test sources do not trigger image rebuilds");
         assertTrue(Files.isDirectory(context.resolve("batch-container/src/main")));
     }
 
@@ -484,7 +484,7 @@ class StacksTest {
     void synthRefusesWithoutTheLambdaJarAndSaysHowToBuildIt() {
         Artifacts missing = artifacts.withFunctionsJar(Path.of("target/no-such/functions.jar"));
         IllegalStateException e = assertThrows(IllegalStateException.class, missing::requireFunctionsJar);
-        assertTrue(e.getMessage().contains("mvn -B -pl functions -am package"), e.getMessage());
+        assertTrue(e.getMessage().contains("mvn -B -pl functions/lambda -am package"), e.getMessage());
     }
 
     // ------------------------------------------------------------------------------------------- first deploy (16)

@@ -70,9 +70,9 @@ class LocalStackWorkflowTest extends WorkflowScenarios {
 
     @BeforeAll
     static void deploy() throws Exception {
-        Path jar = Loopback.repoRoot().resolve("functions/target/functions.jar");
+        Path jar = Loopback.repoRoot().resolve("functions/lambda/target/functions.jar");
         Assumptions.assumeTrue(Files.isRegularFile(jar),
-                "functions/target/functions.jar is not built: run `mvn -pl functions -am package` first");
+                "functions/lambda/target/functions.jar is not built: run `mvn -pl functions/lambda -am package` first");
         localstack = new LocalStackContainer(DockerImageName.parse(IMAGE))
                 .withServices("s3", "dynamodb", "lambda", "stepfunctions")
                 .withEnv("LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT", "120");
