@@ -168,11 +168,7 @@ class DreamCommandTest {
 
     /** A greyscale PNG mask: the left half black, the right half white. */
     Path halfMask(String name, int w, int h) throws IOException {
-        BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < h; y++) for (int x = w / 2; x < w; x++) m.getRaster().setSample(x, y, 0, 255);
-        Path p = dir.resolve(name);
-        ImageIO.write(m, "png", p.toFile());
-        return p;
+        return TestFixtures.halfMask(dir.resolve(name), w, h);
     }
 
     @Test

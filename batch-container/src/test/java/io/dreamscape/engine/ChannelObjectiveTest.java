@@ -20,42 +20,28 @@ import io.dreamscape.service.UploadParameters;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --layer NAME#C1,C2[:W]}: the objective and its gradient come from the chosen channels only. */
 class ChannelObjectiveTest {
-    static TorchScriptNetwork net;
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet();
     static final int W = 24;
     static final int H = 20;
 
     @TempDir
     Path scratch;
 
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-    }
-
-    @AfterAll
-    static void close() {
-        net.close();
-    }
-
     static float[] randomWindow(long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[3 * W * H];
-        for (int i = 0; i < x.length; i++) x[i] = (float) (0.2 + 0.6 * r.nextDouble());
-        return x;
+        return EngineFixtures.randomWindow(seed, W, H);
     }
 
     /** Σ weight · mean over the chosen channels and positions of a², computed in Java from the activations. */
     static double byHand(float[] window, List<LayerWeight> terms) {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDList acts = net.activations(m.create(window, new Shape(1, 3, H, W)), terms.stream().map(LayerWeight::name).toList());
+            NDList acts = TINY.net().activations(m.create(window, new Shape(1, 3, H, W)), terms.stream().map(LayerWeight::name).toList());
             double total = 0;
             for (int t = 0; t < terms.size(); t++) {
                 NDArray a = acts.get(t);
@@ -78,7 +64,7 @@ class ChannelObjectiveTest {
     void theObjectiveIsTheMeanSquareOfTheChosenChannelsAndItsGradientMatchesFiniteDifferences() {
         List<LayerWeight> terms = List.of(LayerWeight.parse("conv2#3,7,11:0.7"), LayerWeight.parse("conv3#5"));
         float[] x = randomWindow(11);
-        try (GradientStep step = new GradientStep(net, terms, Device.cpu())) {
+        try (GradientStep step = new GradientStep(TINY.net(), terms, Device.cpu())) {
             GradientStep.Result r = step.compute(x.clone(), W, H);
             double hand = byHand(x, terms);
             assertTrue(hand > 0, "the chosen channels are active on this input");
@@ -102,7 +88,7 @@ class ChannelObjectiveTest {
             }
 
             // Not vacuous: the whole layers' gradient is another one.
-            try (GradientStep all = new GradientStep(net, List.of(new LayerWeight("conv2", 0.7), new LayerWeight("conv3", 1.0)),
+            try (GradientStep all = new GradientStep(TINY.net(), List.of(new LayerWeight("conv2", 0.7), new LayerWeight("conv3", 1.0)),
                     Device.cpu())) {
                 float[] ga = all.compute(x.clone(), W, H).gradient();
                 double diff = 0;
@@ -121,9 +107,9 @@ class ChannelObjectiveTest {
         // The gradient of conv2#3 alone plus that of conv2#7 alone, each with its mean over one channel, is twice the
         // gradient of conv2#3,7 (a mean over two channels): the terms are separable by channel.
         float[] x = randomWindow(5);
-        try (GradientStep a = new GradientStep(net, List.of(LayerWeight.parse("conv2#3")), Device.cpu());
-             GradientStep b = new GradientStep(net, List.of(LayerWeight.parse("conv2#7")), Device.cpu());
-             GradientStep ab = new GradientStep(net, List.of(LayerWeight.parse("conv2#7,3")), Device.cpu())) {
+        try (GradientStep a = new GradientStep(TINY.net(), List.of(LayerWeight.parse("conv2#3")), Device.cpu());
+             GradientStep b = new GradientStep(TINY.net(), List.of(LayerWeight.parse("conv2#7")), Device.cpu());
+             GradientStep ab = new GradientStep(TINY.net(), List.of(LayerWeight.parse("conv2#7,3")), Device.cpu())) {
             float[] ga = a.compute(x.clone(), W, H).gradient();
             float[] gb = b.compute(x.clone(), W, H).gradient();
             float[] gab = ab.compute(x.clone(), W, H).gradient();
@@ -140,7 +126,7 @@ class ChannelObjectiveTest {
         // The resident path's batch: two windows in one call equal two calls of one window.
         float[] x1 = randomWindow(1);
         float[] x2 = randomWindow(2);
-        try (GradientStep step = new GradientStep(net, List.of(LayerWeight.parse("conv3#0,9,15:2")), Device.cpu());
+        try (GradientStep step = new GradientStep(TINY.net(), List.of(LayerWeight.parse("conv3#0,9,15:2")), Device.cpu());
              NDManager m = step.newManager()) {
             float[] both = new float[x1.length * 2];
             System.arraycopy(x1, 0, both, 0, x1.length);
@@ -161,7 +147,7 @@ class ChannelObjectiveTest {
     @Test
     void channelCountsComeFromTheSidecarTheArchitectureOrOneProbe() throws Exception {
         Map<String, Integer> expected = Map.of("conv1", 8, "conv2", 16, "conv3", 16);
-        assertEquals(expected, net.channels(), "dict model: probed");
+        assertEquals(expected, TINY.net().channels(), "dict model: probed");
         try (TorchScriptNetwork tuple = TestFixtures.tinyTuple()) {
             assertEquals(expected, tuple.channels(), "tuple model: from its sidecar");
             assertEquals(List.of("conv1", "conv2", "conv3"), List.copyOf(tuple.channels().keySet()));
@@ -182,20 +168,20 @@ class ChannelObjectiveTest {
     void aChannelBeyondTheLayerIsRefusedWithASentenceAndUnknownLayersListTheirCounts() {
         DreamParameters p = params("{\"layers\": [\"conv2#3,16\"]}");
         ParameterException e = assertThrows(ParameterException.class,
-                () -> LayerSelection.resolve(p, net.layers(), net.channels()));
+                () -> LayerSelection.resolve(p, TINY.net().layers(), TINY.net().channels()));
         assertEquals("layer 'conv2' has 16 channels (0 to 15); channel 16 does not exist", e.getMessage());
         ParameterException step = assertThrows(ParameterException.class,
-                () -> new GradientStep(net, List.of(LayerWeight.parse("conv1#8")), Device.cpu()));
+                () -> new GradientStep(TINY.net(), List.of(LayerWeight.parse("conv1#8")), Device.cpu()));
         assertTrue(step.getMessage().contains("'conv1' has 8 channels (0 to 7); channel 8 does not exist"), step.getMessage());
 
         DreamParameters unknown = params("{\"layers\": [\"conv9#1\"]}");
         ParameterException u = assertThrows(ParameterException.class,
-                () -> LayerSelection.resolve(unknown, net.layers(), net.channels()));
+                () -> LayerSelection.resolve(unknown, TINY.net().layers(), TINY.net().channels()));
         assertEquals("unknown layer 'conv9'; this model's layers are: conv1 (8 channels), conv2 (16 channels), "
                 + "conv3 (16 channels)", u.getMessage());
         // the engine's own guard (callers that skip LayerSelection) says the same
         IllegalArgumentException guard = assertThrows(IllegalArgumentException.class,
-                () -> new GradientStep(net, List.of(new LayerWeight("conv9", 1.0)), Device.cpu()));
+                () -> new GradientStep(TINY.net(), List.of(new LayerWeight("conv9", 1.0)), Device.cpu()));
         assertEquals(u.getMessage(), guard.getMessage());
     }
 

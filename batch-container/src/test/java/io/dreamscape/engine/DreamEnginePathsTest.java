@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
@@ -21,31 +19,19 @@ import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The device-resident and the streamed path: same numbers, and the resident step moves no image data. */
 class DreamEnginePathsTest {
-    static DreamNetwork net;
-    static GradientStep gradients;
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
+
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet(LAYERS);
 
     @TempDir
     Path scratch;
-
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-        gradients = new GradientStep(net, LAYERS, Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        gradients.close();
-        net.close();
-    }
 
     static DreamParameters params(String deviceMemory, boolean wrap) {
         return params(deviceMemory, wrap ? io.dreamscape.job.Wrap.XY : io.dreamscape.job.Wrap.NONE);
@@ -67,7 +53,7 @@ class DreamEnginePathsTest {
 
     float[] run(DreamParameters p, DreamListener l, DreamEngine[] engine) {
         FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
-        DreamEngine e = new DreamEngine(gradients, p, scratch);
+        DreamEngine e = new DreamEngine(TINY.gradients(), p, scratch);
         if (engine != null) engine[0] = e;
         try (FloatPlanes out = e.dream(img, l)) {
             return DreamEngineTest.flat(out);
@@ -87,9 +73,9 @@ class DreamEnginePathsTest {
     @Test
     void residentStepsMoveNoImageDataBetweenHostAndDevice() {
         DreamEngine[] e = new DreamEngine[1];
-        long hostBefore = gradients.hostWindows();
+        long hostBefore = TINY.gradients().hostWindows();
         run(params("4G", false), QUIET, e);
-        assertEquals(0, gradients.hostWindows() - hostBefore, "no window was copied from or to the JVM");
+        assertEquals(0, TINY.gradients().hostWindows() - hostBefore, "no window was copied from or to the JVM");
         // One upload and one download per octave (2 octaves × 3 steps): nothing per step.
         assertEquals(2, e[0].transfers().uploads());
         assertEquals(2, e[0].transfers().downloads());
@@ -98,9 +84,9 @@ class DreamEnginePathsTest {
     @Test
     void streamedPathCopiesEveryWindowThroughTheHost() {
         DreamEngine[] e = new DreamEngine[1];
-        long hostBefore = gradients.hostWindows();
+        long hostBefore = TINY.gradients().hostWindows();
         run(params("0", false), QUIET, e);
-        assertTrue(gradients.hostWindows() - hostBefore > 6, "the streamed path does copy windows");
+        assertTrue(TINY.gradients().hostWindows() - hostBefore > 6, "the streamed path does copy windows");
         assertEquals(0, e[0].transfers().uploads());
     }
 
@@ -150,12 +136,12 @@ class DreamEnginePathsTest {
         for (int k = 0; k < n; k++) {
             for (int i = 0; i < windows[k].length; i++) windows[k][i] = (float) (0.5 + 0.4 * Math.sin(i * 0.01 * (k + 1)));
         }
-        try (NDManager m = gradients.newManager()) {
+        try (NDManager m = TINY.gradients().newManager()) {
             NDList list = new NDList();
             for (float[] w : windows) list.add(m.create(w, new Shape(3, 72, 80)));
-            GradientStep.Batch batch = gradients.computeBatch(NDArrays.stack(list, 0));
+            GradientStep.Batch batch = TINY.gradients().computeBatch(NDArrays.stack(list, 0));
             for (int k = 0; k < n; k++) {
-                GradientStep.Result single = gradients.compute(windows[k], 80, 72);
+                GradientStep.Result single = TINY.gradients().compute(windows[k], 80, 72);
                 NDArray g = batch.gradient().get(k);
                 assertArrayEquals(single.gradient(), g.toFloatArray(), 1e-6f * max(single.gradient()), "window " + k);
                 assertEquals(single.objective(), batch.objectives()[k], 1e-6 * Math.abs(single.objective()));
@@ -171,7 +157,7 @@ class DreamEnginePathsTest {
         for (int b = 0; b < 2; b++) {
             try (FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
                  ParallelRows pool = new ParallelRows(1);
-                 ResidentOctave octave = new ResidentOctave(gradients, new DeviceTransfers(),
+                 ResidentOctave octave = new ResidentOctave(TINY.gradients(), new DeviceTransfers(),
                          io.dreamscape.engine.tiles.EdgeMode.MIRROR, batches[b], pool, img)) {
                 for (int s = 0; s < 2; s++) {
                     var tiles = scheduler.tiles(300, 170, scheduler.draw(DreamEngine.stepRandom(3, 0, s)));

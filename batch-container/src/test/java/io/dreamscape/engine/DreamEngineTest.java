@@ -3,11 +3,8 @@ package io.dreamscape.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.storage.Resampler;
 import io.dreamscape.engine.tiles.EdgeMode;
@@ -19,30 +16,18 @@ import io.dreamscape.job.ParameterOverrides;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class DreamEngineTest {
-    static DreamNetwork net;
-    static GradientStep gradients;
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
+
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet(LAYERS);
 
     @TempDir
     Path scratch;
-
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-        gradients = new GradientStep(net, LAYERS, Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        gradients.close();
-        net.close();
-    }
 
     static DreamParameters params(int octaves, int steps, int tile, int jitter, boolean wrap, long seed) {
         return DreamParameters.defaults().with(ParameterOverrides.builder()
@@ -87,7 +72,7 @@ class DreamEngineTest {
      * model call, gradient cropped back, normalised by its mean absolute value, added and clipped.
      */
     float[] classic(FloatPlanes image, DreamParameters p) {
-        return classic(image, p, gradients, scratch);
+        return classic(image, p, TINY.gradients(), scratch);
     }
 
     /** The classic algorithm with any gradient step (a guided one, say). */
@@ -148,7 +133,7 @@ class DreamEngineTest {
         DreamParameters p = params(3, 3, 512, 16, false, 99);
         FloatPlanes img = pattern(150, 110);
         float[] expected = classic(img, p);
-        try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { })) {
+        try (FloatPlanes out = new DreamEngine(TINY.gradients(), p, scratch).dream(img, new DreamListener() { })) {
             float[] actual = flat(out);
             assertArrayEquals(expected, actual, 1e-5f);
             float[] input = flat(img);
@@ -182,7 +167,7 @@ class DreamEngineTest {
         DreamParameters p = params(3, 2, 64, 16, false, 1);
         long total = OctaveSizes.totalWork(211, 97, p);
         List<Long> seen = new ArrayList<>();
-        try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() {
+        try (FloatPlanes out = new DreamEngine(TINY.gradients(), p, scratch).dream(img, new DreamListener() {
             @Override
             public void progress(long done, long t) {
                 assertEquals(total, t);
@@ -198,24 +183,8 @@ class DreamEngineTest {
     void resumingFromAnInterruptionGivesTheUninterruptedResult() {
         FloatPlanes img = pattern(180, 120);
         DreamParameters p = params(2, 3, 64, 16, false, 11);
-        float[] whole = run(img, p);
-        FloatPlanes[] saved = new FloatPlanes[1];
-        DreamInterrupted stop = assertThrows(DreamInterrupted.class, () -> new DreamEngine(gradients, p, scratch).dream(img,
-                new DreamListener() {
-                    @Override
-                    public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
-                        if (octave == 1 && stepsDone == 1) {
-                            saved[0] = FloatPlanes.create(working.width(), working.height(), scratch);
-                            saved[0].copyFrom(working);
-                            return false;
-                        }
-                        return true;
-                    }
-                }));
-        try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { },
-                new StartPoint(stop.octave(), stop.stepsDone(), saved[0]))) {
-            assertArrayEquals(whole, flat(out), 0f);
-        }
+        CheckpointResume r = CheckpointResume.of(() -> new DreamEngine(TINY.gradients(), p, scratch), img, scratch);
+        assertArrayEquals(r.uninterrupted(), r.resumed(), 0f);
     }
 
     @Test
@@ -239,7 +208,7 @@ class DreamEngineTest {
     }
 
     float[] run(FloatPlanes img, DreamParameters p) {
-        try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { })) {
+        try (FloatPlanes out = new DreamEngine(TINY.gradients(), p, scratch).dream(img, new DreamListener() { })) {
             return flat(out);
         }
     }

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
@@ -22,30 +21,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --guide FILE}: google/deepdream's guided objective, the same guide features for every tile and path. */
 class GuideObjectiveTest {
-    static DreamNetwork net;
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet();
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
     static final int W = 40;
     static final int H = 32;
 
     @TempDir
     Path scratch;
-
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-    }
-
-    @AfterAll
-    static void close() {
-        net.close();
-    }
 
     /** A guide of stripes or of blobs: two looks with different features. */
     static GuideImage guide(int kind, int w, int h) {
@@ -60,18 +49,15 @@ class GuideObjectiveTest {
     }
 
     static float[] randomWindow(long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[3 * W * H];
-        for (int i = 0; i < x.length; i++) x[i] = (float) (0.2 + 0.6 * r.nextDouble());
-        return x;
+        return EngineFixtures.randomWindow(seed, W, H);
     }
 
     /** Σ weight · mean_i max_j x_i·y_j in Java, from the network's activations of the window and of the guide. */
     static double byHand(float[] window, GuideImage g, List<LayerWeight> terms) {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             List<String> names = terms.stream().map(LayerWeight::name).toList();
-            NDList xa = net.activations(m.create(window, new Shape(1, 3, H, W)), names);
-            NDList ya = net.activations(m.create(g.planar(), new Shape(1, 3, g.height(), g.width())), names);
+            NDList xa = TINY.net().activations(m.create(window, new Shape(1, 3, H, W)), names);
+            NDList ya = TINY.net().activations(m.create(g.planar(), new Shape(1, 3, g.height(), g.width())), names);
             double total = 0;
             for (int t = 0; t < terms.size(); t++) {
                 int c = (int) xa.get(t).getShape().get(1);
@@ -99,7 +85,7 @@ class GuideObjectiveTest {
     void theGuidedObjectiveIsTheMeanBestMatchWithTheGuidesFeaturesAndItsGradientMatchesFiniteDifferences() {
         GuideImage g = guide(1, 36, 28);
         float[] x = randomWindow(3);
-        try (GradientStep step = new GradientStep(net, LAYERS, Device.cpu(), g)) {
+        try (GradientStep step = new GradientStep(TINY.net(), LAYERS, Device.cpu(), g)) {
             GradientStep.Result r = step.compute(x.clone(), W, H);
             double hand = byHand(x, g, LAYERS);
             assertEquals(hand, r.objective(), 1e-5 * Math.abs(hand));
@@ -129,13 +115,13 @@ class GuideObjectiveTest {
         GuideImage g = guide(0, 30, 30);
         List<LayerWeight> terms = List.of(LayerWeight.parse("conv2#1,4,9:2"));
         float[] x = randomWindow(9);
-        try (GradientStep step = new GradientStep(net, terms, Device.cpu(), g)) {
+        try (GradientStep step = new GradientStep(TINY.net(), terms, Device.cpu(), g)) {
             double objective = step.compute(x.clone(), W, H).objective();
             // by hand on a network whose conv2 output is cut to those channels
             double hand;
             try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-                NDArray xa = net.activations(m.create(x, new Shape(1, 3, H, W)), List.of("conv2")).get(0);
-                NDArray ya = net.activations(m.create(g.planar(), new Shape(1, 3, 30, 30)), List.of("conv2")).get(0);
+                NDArray xa = TINY.net().activations(m.create(x, new Shape(1, 3, H, W)), List.of("conv2")).get(0);
+                NDArray ya = TINY.net().activations(m.create(g.planar(), new Shape(1, 3, 30, 30)), List.of("conv2")).get(0);
                 NDArray idx = m.create(new long[] {1, 4, 9});
                 float[] xs = xa.get(new ai.djl.ndarray.index.NDIndex(":, {}", idx)).toFloatArray();
                 float[] ys = ya.get(new ai.djl.ndarray.index.NDIndex(":, {}", idx)).toFloatArray();
@@ -214,7 +200,7 @@ class GuideObjectiveTest {
     @Test
     void anImageThatFitsOneTileGetsTheUntiledResultOnBothPaths() {
         FloatPlanes img = new DreamEngineTest().patternIn(scratch, 150, 110);
-        try (GradientStep step = new GradientStep(net, LAYERS, Device.cpu(), guide(1, 64, 48))) {
+        try (GradientStep step = new GradientStep(TINY.net(), LAYERS, Device.cpu(), guide(1, 64, 48))) {
             float[] untiled = DreamEngineTest.classic(img, params(512, "0"), step, scratch);
             float[] streamed = dream(step, params(512, "0"), img);
             float[] resident = dream(step, params(512, "4G"), img);
@@ -233,9 +219,9 @@ class GuideObjectiveTest {
         float[] a;
         float[] b;
         float[] plain;
-        try (GradientStep sa = new GradientStep(net, LAYERS, Device.cpu(), guide(0, 64, 64));
-             GradientStep sb = new GradientStep(net, LAYERS, Device.cpu(), guide(1, 64, 64));
-             GradientStep none = new GradientStep(net, LAYERS, Device.cpu())) {
+        try (GradientStep sa = new GradientStep(TINY.net(), LAYERS, Device.cpu(), guide(0, 64, 64));
+             GradientStep sb = new GradientStep(TINY.net(), LAYERS, Device.cpu(), guide(1, 64, 64));
+             GradientStep none = new GradientStep(TINY.net(), LAYERS, Device.cpu())) {
             a = dream(sa, params(96, "0"), img);
             assertArrayEquals(a, dream(sa, params(96, "4G"), img), 1e-5f, "tiles of 96: streamed == resident");
             b = dream(sb, params(96, "0"), img);

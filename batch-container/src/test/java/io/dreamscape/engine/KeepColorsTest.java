@@ -2,8 +2,6 @@ package io.dreamscape.engine;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.LayerWeight;
@@ -12,20 +10,23 @@ import io.dreamscape.job.Wrap;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --keep-colors} (issue 14): the dream changes luminance only; the input's chroma stays. */
 class KeepColorsTest {
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
 
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet(LAYERS);
+
     @TempDir
     Path scratch;
 
     static DreamParameters params(boolean keep, String deviceMemory) {
-        return DreamParameters.defaults().with(ParameterOverrides.builder()
-                .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(4).stepSize(3.0).jitter(16).tile(96)
-                .seed(9L).wrap(Wrap.NONE).quality(95).maxPixels(1_000_000_000L).deviceMemory(deviceMemory)
-                .keepColors(keep).build()).validated();
+        return DreamParameters.defaults().with(ParameterOverrides.builder().model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(4)
+                .stepSize(3.0).jitter(16).tile(96).seed(9L).wrap(Wrap.NONE).quality(95)
+                .maxPixels(1_000_000_000L).deviceMemory(deviceMemory).keepColors(keep).build()).validated();
     }
 
     /** Chroma (Cb, Cr of Rec. 601 YCbCr, in 0-1 units) and luma of a pixel. */
@@ -36,12 +37,10 @@ class KeepColorsTest {
 
     @Test
     void chromaStaysTheInputsAndLuminanceIsTheDreams() throws Exception {
-        try (DreamNetwork net = TestFixtures.tinyDict();
-             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
-             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
+        try (FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
             for (String memory : new String[] {"0", "4G"}) {
-                try (FloatPlanes kept = new DreamEngine(g, params(true, memory), scratch).dream(img, new DreamListener() { });
-                     FloatPlanes plain = new DreamEngine(g, params(false, memory), scratch).dream(img, new DreamListener() { })) {
+                try (FloatPlanes kept = new DreamEngine(TINY.gradients(), params(true, memory), scratch).dream(img, new DreamListener() { });
+                     FloatPlanes plain = new DreamEngine(TINY.gradients(), params(false, memory), scratch).dream(img, new DreamListener() { })) {
                     int w = img.width();
                     float[][] in = new float[3][w];
                     float[][] out = new float[3][w];
@@ -87,36 +86,13 @@ class KeepColorsTest {
 
     @Test
     void aCheckpointResumeWithWrapXAndKeepColorsGivesTheUninterruptedResult() throws Exception {
-        try (DreamNetwork net = TestFixtures.tinyDict();
-             GradientStep g = new GradientStep(net, LAYERS, Device.cpu());
-             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
+        try (FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170)) {
             for (String memory : new String[] {"0", "4G"}) {
-                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
-                        .model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4).steps(3).stepSize(3.0).jitter(16)
-                        .tile(96).seed(13L).wrap(Wrap.X).quality(95).maxPixels(1_000_000_000L).deviceMemory(memory)
-                        .keepColors(true).build()).validated();
-                float[] whole;
-                try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
-                    whole = DreamEngineTest.flat(out);
-                }
-                FloatPlanes[] saved = new FloatPlanes[1];
-                DreamInterrupted stop = org.junit.jupiter.api.Assertions.assertThrows(DreamInterrupted.class,
-                        () -> new DreamEngine(g, p, scratch).dream(img, new DreamListener() {
-                            @Override
-                            public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
-                                if (octave == 1 && stepsDone == 1) {
-                                    saved[0] = FloatPlanes.create(working.width(), working.height(), scratch);
-                                    saved[0].copyFrom(working);
-                                    return false;
-                                }
-                                return true;
-                            }
-                        }));
-                try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { },
-                        new StartPoint(stop.octave(), stop.stepsDone(), saved[0]))) {
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(whole, DreamEngineTest.flat(out), 0f, "memory " + memory);
-                }
-                saved[0].close();
+                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().model("tiny").layers(LAYERS).octaves(2).octaveScale(1.4)
+                        .steps(3).stepSize(3.0).jitter(16).tile(96).seed(13L).wrap(Wrap.X).quality(95)
+                        .maxPixels(1_000_000_000L).deviceMemory(memory).keepColors(true).build()).validated();
+                CheckpointResume r = CheckpointResume.of(() -> new DreamEngine(TINY.gradients(), p, scratch), img, scratch);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(r.uninterrupted(), r.resumed(), 0f, "memory " + memory);
             }
         }
     }

@@ -4,18 +4,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.dreamscape.engine.model.DreamNetwork;
-import io.dreamscape.engine.model.TorchScriptNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.tiles.Edges;
 import io.dreamscape.job.DreamParameters;
-import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.Normalize;
 import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Wrap;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -26,37 +21,29 @@ import java.util.SplittableRandom;
  */
 public final class LaplacianBenchmark {
     public static void main(String[] a) throws Exception {
-        Path model = Path.of(a[0]);
-        List<LayerWeight> layers = List.of(new LayerWeight(a[1], 1.0));
-        int w = Integer.parseInt(a[2]);
-        int h = Integer.parseInt(a[3]);
-        int steps = Integer.parseInt(a[4]);
-        int rounds = Integer.parseInt(a[5]);
-        Path scratch = Files.createTempDirectory("laplacian-bench");
         String[] memory = {"0", "4G"};
         Normalize[] kinds = {Normalize.MEAN, Normalize.LAPLACIAN};
         double[][] ms = new double[2][2];
-        try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu());
-             GradientStep g = new GradientStep(net, layers, Device.cpu());
-             FloatPlanes img = SeamScore.smoothFixture(w, h, scratch)) {
-            for (int r = -1; r < rounds; r++) { // round -1 warms up
+        Path scratch;
+        try (BenchmarkHarness b = BenchmarkHarness.open(a, "laplacian-bench")) {
+            scratch = b.scratch();
+            int w = b.width();
+            int h = b.height();
+            for (int r = -1; r < b.rounds(); r++) { // round -1 warms up
                 for (int m = 0; m < 2; m++) {
                     for (int k = 0; k < 2; k++) {
-                        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
-                                .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5)
-                                .jitter(32).tile(512).seed(3L).wrap(Wrap.NONE).deviceMemory(memory[m])
-                                .keepColors(false).normalize(kinds[k]).build()).validated();
-                        long t0 = System.nanoTime();
-                        try (FloatPlanes out = new DreamEngine(g, p, scratch).dream(img, new DreamListener() { })) {
-                            if (r >= 0) ms[m][k] += (System.nanoTime() - t0) / 1e6 / steps / rounds;
-                        }
+                        DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().model(b.model().toString()).layers(b.layers())
+                                .octaves(1).steps(b.steps()).stepSize(1.5).jitter(32).tile(512).seed(3L)
+                                .wrap(Wrap.NONE).deviceMemory(memory[m]).keepColors(false).normalize(kinds[k]).build()).validated();
+                        double t = b.msPerStep(p, null);
+                        if (r >= 0) ms[m][k] += t / b.rounds();
                     }
                 }
             }
             // The TF tutorial adds step·lap_normalize(g) (bands of rms 1) on a 0..255 image; we rescale the merged
             // gradient to mean |·| = 1, as the mean normaliser. Their ratio: the mean |·| of lap_normalize(g) itself.
-            float[] window = DreamEngineTest.flat(img);
-            float[] grad = g.compute(window, w, h).gradient();
+            float[] window = DreamEngineTest.flat(b.image());
+            float[] grad = b.gradients().compute(window, w, h).gradient();
             try (FloatPlanes gp = FloatPlanes.create(w, h, scratch); ParallelRows pool = new ParallelRows(1);
                  LaplacianNormalizer lap = new LaplacianNormalizer(Edges.of(Wrap.NONE), scratch)) {
                 float[] row = new float[w];
@@ -69,8 +56,8 @@ public final class LaplacianBenchmark {
                         lap.normalize(gp, pool) / (3.0 * w * h));
             }
             System.out.printf("| %d×%d, %d steps × %d rounds, %s %s | streamed: mean %.0f / laplacian %.0f ms per step"
-                    + " | resident (CPU): mean %.0f / laplacian %.0f |%n", w, h, steps, rounds, model.getFileName(), a[1],
-                    ms[0][0], ms[0][1], ms[1][0], ms[1][1]);
+                    + " | resident (CPU): mean %.0f / laplacian %.0f |%n", w, h, b.steps(), b.rounds(),
+                    b.model().getFileName(), a[1], ms[0][0], ms[0][1], ms[1][0], ms[1][1]);
         }
         int workers = TorchRuntime.workers(Device.cpu());
         for (int i = 6; i < a.length; i++) {

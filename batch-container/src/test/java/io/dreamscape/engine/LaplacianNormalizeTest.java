@@ -2,7 +2,6 @@ package io.dreamscape.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -22,9 +21,8 @@ import io.dreamscape.job.Wrap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,25 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  * normaliser, resident == streamed, no tile seams at tile 128, and a checkpoint resume.
  */
 class LaplacianNormalizeTest {
-    static DreamNetwork net;
-    static GradientStep gradients;
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
+
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet(LAYERS);
     static final double[] K = {1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0};
 
     @TempDir
     Path scratch;
-
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-        gradients = new GradientStep(net, LAYERS, Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        gradients.close();
-        net.close();
-    }
 
     // ---- the reference: float64, 2-D, whole image ----
 
@@ -205,7 +192,7 @@ class LaplacianNormalizeTest {
                     for (float v : expected) refAbs += Math.abs(v);
                     assertEquals(refAbs, sumAbs, 1e-5 * refAbs, "sum |result| " + what);
                 }
-                try (NDManager m = gradients.newManager()) {
+                try (NDManager m = TINY.gradients().newManager()) {
                     NDArray t = LaplacianTensors.normalize(m.create(flat(g), new Shape(3, size[1], size[0])), e);
                     assertArrayEquals(expected, t.toFloatArray(), (float) (2e-6 * worst), "tensor " + what);
                 }
@@ -283,7 +270,7 @@ class LaplacianNormalizeTest {
                     for (int i = 0; i < pw; i++)
                         padded[(c * ph + y) * pw + i] = (float) x[c][EdgeMode.MIRROR.source(y - d.shiftY(), h)]
                                 [EdgeMode.MIRROR.source(i - d.shiftX(), w)];
-            float[] g = gradients.compute(padded, pw, ph).gradient();
+            float[] g = TINY.gradients().compute(padded, pw, ph).gradient();
             double[][][] crop = new double[3][h][w];
             for (int c = 0; c < 3; c++)
                 for (int y = 0; y < h; y++)
@@ -310,12 +297,12 @@ class LaplacianNormalizeTest {
             DreamParameters p = params(1, 3, 512, 16, Wrap.NONE, memory, Normalize.LAPLACIAN);
             float[] expected = classicLaplacian(img, p);
             float[] actual;
-            try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { })) {
+            try (FloatPlanes out = new DreamEngine(TINY.gradients(), p, scratch).dream(img, new DreamListener() { })) {
                 actual = DreamEngineTest.flat(out);
             }
             assertArrayEquals(expected, actual, 1e-5f, "device memory " + memory);
             float[] mean;
-            try (FloatPlanes out = new DreamEngine(gradients, params(1, 3, 512, 16, Wrap.NONE, memory, Normalize.MEAN),
+            try (FloatPlanes out = new DreamEngine(TINY.gradients(), params(1, 3, 512, 16, Wrap.NONE, memory, Normalize.MEAN),
                     scratch).dream(img, new DreamListener() { })) {
                 mean = DreamEngineTest.flat(out);
             }
@@ -337,7 +324,7 @@ class LaplacianNormalizeTest {
             String[] memory = {"0", "4G"};
             for (int i = 0; i < 2; i++) {
                 try (FloatPlanes img = new DreamEngineTest().patternIn(scratch, 300, 170);
-                     FloatPlanes o = new DreamEngine(gradients, params(2, 3, 96, 16, wrap, memory[i], Normalize.LAPLACIAN),
+                     FloatPlanes o = new DreamEngine(TINY.gradients(), params(2, 3, 96, 16, wrap, memory[i], Normalize.LAPLACIAN),
                              scratch).dream(img, new DreamListener() { })) {
                     out[i] = DreamEngineTest.flat(o);
                 }
@@ -351,33 +338,14 @@ class LaplacianNormalizeTest {
         for (String memory : new String[] {"0", "4G"}) {
             DreamParameters p = params(2, 3, 64, 16, Wrap.X, memory, Normalize.LAPLACIAN);
             FloatPlanes img = new DreamEngineTest().patternIn(scratch, 180, 120);
-            float[] whole;
-            try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { })) {
-                whole = DreamEngineTest.flat(out);
-            }
-            FloatPlanes[] saved = new FloatPlanes[1];
-            DreamInterrupted stop = assertThrows(DreamInterrupted.class, () -> new DreamEngine(gradients, p, scratch)
-                    .dream(img, new DreamListener() {
-                        @Override
-                        public boolean continueAfter(int octave, int stepsDone, FloatPlanes working) {
-                            if (octave == 1 && stepsDone == 1) {
-                                saved[0] = FloatPlanes.create(working.width(), working.height(), scratch);
-                                saved[0].copyFrom(working);
-                                return false;
-                            }
-                            return true;
-                        }
-                    }));
-            try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { },
-                    new StartPoint(stop.octave(), stop.stepsDone(), saved[0]))) {
-                assertArrayEquals(whole, DreamEngineTest.flat(out), 0f, "device memory " + memory);
-            }
+            CheckpointResume r = CheckpointResume.of(() -> new DreamEngine(TINY.gradients(), p, scratch), img, scratch);
+            assertArrayEquals(r.uninterrupted(), r.resumed(), 0f, "device memory " + memory);
         }
     }
 
     @Test
     void tiledLaplacianDreamHasNoTileLinesAtTile128() {
-        checkSeams(net, "conv3", 768, 384);
+        checkSeams(TINY.net(), "conv3", 768, 384);
     }
 
     @Test

@@ -1,15 +1,11 @@
 package io.dreamscape.engine;
 
 import ai.djl.Device;
-import io.dreamscape.engine.model.DreamNetwork;
-import io.dreamscape.engine.model.TorchScriptNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
-import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.OctaveSizes;
 import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Wrap;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,55 +18,45 @@ import java.util.List;
  */
 public final class MaskBenchmark {
     public static void main(String[] a) throws Exception {
-        Path model = Path.of(a[0]);
-        List<LayerWeight> layers = List.of(new LayerWeight(a[1], 1.0));
-        int w = Integer.parseInt(a[2]);
-        int h = Integer.parseInt(a[3]);
-        int steps = Integer.parseInt(a[4]);
-        int rounds = Integer.parseInt(a[5]);
-        Path scratch = Files.createTempDirectory("mask-bench");
         String[] names = {"streamed", "streamed + mask", "resident", "resident + mask"};
         double[] ms = new double[names.length];
-        try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu());
-             GradientStep g = new GradientStep(net, layers, Device.cpu());
-             FloatPlanes img = SeamScore.smoothFixture(w, h, scratch);
-             FloatPlanes mask = ramp(w, h, scratch)) {
-            for (int r = -1; r < rounds; r++) { // round -1 warms up
+        try (BenchmarkHarness b = BenchmarkHarness.open(a, "mask-bench");
+             FloatPlanes mask = ramp(b.width(), b.height(), b.scratch())) {
+            int w = b.width();
+            int h = b.height();
+            for (int r = -1; r < b.rounds(); r++) { // round -1 warms up
                 for (int i = 0; i < names.length; i++) {
                     boolean masked = i % 2 == 1;
-                    DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
-                            .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5).jitter(32)
-                            .tile(512).seed(3L).wrap(Wrap.NONE).deviceMemory(i < 2 ? "0" : "4G").keepColors(false)
+                    DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().model(b.model().toString()).layers(b.layers())
+                            .octaves(1).steps(b.steps()).stepSize(1.5).jitter(32).tile(512).seed(3L)
+                            .wrap(Wrap.NONE).deviceMemory(i < 2 ? "0" : "4G").keepColors(false)
                             .mask(masked ? "ramp" : null).build()).validated();
-                    long t0 = System.nanoTime();
-                    try (FloatPlanes out = new DreamEngine(g, p, scratch, masked ? mask : null)
-                            .dream(img, new DreamListener() { })) {
-                        if (r >= 0) ms[i] += (System.nanoTime() - t0) / 1e6 / steps / rounds;
-                    }
+                    double t = b.msPerStep(p, masked ? mask : null);
+                    if (r >= 0) ms[i] += t / b.rounds();
                 }
             }
             // the streamed path's per-step pass alone, and the one-off costs
             double passMs;
             double pyramidMs;
             double blackMs;
-            try (FloatPlanes grad = FloatPlanes.create(w, h, scratch);
+            try (FloatPlanes grad = FloatPlanes.create(w, h, b.scratch());
                  ParallelRows pool = new ParallelRows(TorchRuntime.workers(Device.cpu()))) {
-                grad.copyFrom(img);
+                grad.copyFrom(b.image());
                 Mask.Level level = new Mask.Level(mask, w * (double) h / 2);
                 long t0 = System.nanoTime();
                 for (int r = 0; r < 5; r++) level.maskInPlace(grad, pool);
                 passMs = (System.nanoTime() - t0) / 1e6 / 5;
                 List<OctaveSizes.Size> sizes = OctaveSizes.smallestFirst(w, h, 4, 1.4);
                 t0 = System.nanoTime();
-                try (Mask pyramid = Mask.pyramid(mask, sizes, 0, scratch)) {
+                try (Mask pyramid = Mask.pyramid(mask, sizes, 0, b.scratch())) {
                     pyramidMs = (System.nanoTime() - t0) / 1e6;
                     t0 = System.nanoTime();
-                    pyramid.keepBlack(img, grad);
+                    pyramid.keepBlack(b.image(), grad);
                     blackMs = (System.nanoTime() - t0) / 1e6;
                 }
             }
-            System.out.printf("| %d×%d, %d steps × %d rounds, %s | %s | %.1f ms | %.1f ms / %.1f ms |%n", w, h, steps, rounds,
-                    model.getFileName(), String.join(" / ", java.util.Arrays.stream(ms)
+            System.out.printf("| %d×%d, %d steps × %d rounds, %s | %s | %.1f ms | %.1f ms / %.1f ms |%n", w, h, b.steps(),
+                    b.rounds(), b.model().getFileName(), String.join(" / ", java.util.Arrays.stream(ms)
                             .mapToObj(v -> String.format("%.0f", v)).toList()), passMs, pyramidMs, blackMs);
         }
     }

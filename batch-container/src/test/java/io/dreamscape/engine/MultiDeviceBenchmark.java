@@ -1,16 +1,12 @@
 package io.dreamscape.engine;
 
 import ai.djl.Device;
-import io.dreamscape.engine.model.DreamNetwork;
-import io.dreamscape.engine.model.TorchScriptNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
-import io.dreamscape.job.LayerWeight;
 import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Wrap;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,32 +17,28 @@ import java.util.List;
  */
 public final class MultiDeviceBenchmark {
     public static void main(String[] a) throws Exception {
-        Path model = Path.of(a[0]);
-        List<LayerWeight> layers = List.of(new LayerWeight(a[1], 1.0));
-        int w = Integer.parseInt(a[2]);
-        int h = Integer.parseInt(a[3]);
-        int steps = Integer.parseInt(a[4]);
-        int rounds = Integer.parseInt(a[5]);
         int tile = a.length > 6 ? Integer.parseInt(a[6]) : 256;
-        Path scratch = Files.createTempDirectory("multidevice-bench");
         System.out.println("load before: " + Files.readString(Path.of("/proc/loadavg")).trim());
-        try (DreamNetwork net = TorchScriptNetwork.load(model, Device.cpu());
-             GradientStep g0 = new GradientStep(net, layers, Device.cpu());
-             GradientStep g1 = new GradientStep(net, layers, Device.cpu());
-             FloatPlanes img = SeamScore.smoothFixture(w, h, scratch)) {
+        try (BenchmarkHarness b = BenchmarkHarness.open(a, "multidevice-bench");
+             GradientStep g1 = new GradientStep(b.net(), b.layers(), Device.cpu())) {
+            int w = b.width();
+            int h = b.height();
+            int steps = b.steps();
+            int rounds = b.rounds();
+            GradientStep g0 = b.gradients();
             for (String memory : new String[] {"0", "8G"}) {
-                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder()
-                        .model(model.toString()).layers(layers).octaves(1).steps(steps).stepSize(1.5).jitter(32)
-                        .tile(tile).seed(3L).wrap(Wrap.NONE).deviceMemory(memory).build()).validated();
+                DreamParameters p = DreamParameters.defaults().with(ParameterOverrides.builder().model(b.model().toString()).layers(b.layers()).octaves(1)
+                        .steps(steps).stepSize(1.5).jitter(32).tile(tile).seed(3L).wrap(Wrap.NONE)
+                        .deviceMemory(memory).build()).validated();
                 double[] ms = new double[2];
                 long peerBytes = 0;
                 float[][] out = new float[2][];
                 for (int r = -1; r < rounds; r++) { // round -1 warms up
                     for (int d = 0; d < 2; d++) {
                         List<GradientStep> devices = d == 0 ? List.of(g0) : List.of(g0, g1);
-                        DreamEngine e = new DreamEngine(devices, p, scratch);
+                        DreamEngine e = new DreamEngine(devices, p, b.scratch());
                         long t0 = System.nanoTime();
-                        try (FloatPlanes o = e.dream(img, new DreamListener() { })) {
+                        try (FloatPlanes o = e.dream(b.image(), new DreamListener() { })) {
                             double t = (System.nanoTime() - t0) / 1e6 / steps;
                             if (r >= 0) ms[d] += t / rounds;
                             out[d] = DreamEngineTest.flat(o);

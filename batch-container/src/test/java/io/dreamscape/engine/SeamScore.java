@@ -18,16 +18,7 @@ public record SeamScore(double columns, double rows) {
     public static SeamScore of(FloatPlanes input, FloatPlanes output) {
         int w = input.width();
         int h = input.height();
-        float[][] d = new float[h][w];
-        float[] a = new float[w];
-        float[] b = new float[w];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                input.getRow(c, y, a);
-                output.getRow(c, y, b);
-                for (int x = 0; x < w; x++) d[y][x] += (b[x] - a[x]) / 3f;
-            }
-        }
+        float[][] d = detail(input, output, 1f);
         double[] col = new double[w - 1 - 2 * BORDER];
         for (int y = BORDER; y < h - BORDER; y++) {
             for (int x = BORDER; x < w - 1 - BORDER; x++) col[x - BORDER] += Math.abs(d[y][x + 1] - d[y][x]);
@@ -37,6 +28,23 @@ public record SeamScore(double columns, double rows) {
             for (int x = BORDER; x < w - BORDER; x++) row[y - BORDER] += Math.abs(d[y + 1][x] - d[y][x]);
         }
         return new SeamScore(maxOverMedian(col), maxOverMedian(row));
+    }
+
+    /** The dream detail {@code scale · (output − input)}, mean of RGB, as [y][x]. */
+    public static float[][] detail(FloatPlanes input, FloatPlanes output, float scale) {
+        int w = input.width();
+        int h = input.height();
+        float[][] d = new float[h][w];
+        float[] a = new float[w];
+        float[] b = new float[w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                input.getRow(c, y, a);
+                output.getRow(c, y, b);
+                for (int x = 0; x < w; x++) d[y][x] += scale * (b[x] - a[x]) / 3f;
+            }
+        }
+        return d;
     }
 
     private static double maxOverMedian(double[] profile) {

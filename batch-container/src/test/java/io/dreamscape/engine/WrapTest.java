@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import io.dreamscape.engine.model.DreamNetwork;
 import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.engine.tiles.AxisSpan;
 import io.dreamscape.engine.tiles.EdgeMode;
@@ -19,9 +17,8 @@ import io.dreamscape.job.ParameterOverrides;
 import io.dreamscape.job.Wrap;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,24 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * mirrored (never fed from the opposite edge).
  */
 class WrapTest {
-    static DreamNetwork net;
-    static GradientStep gradients;
     static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv3", 1.0));
+
+    @RegisterExtension
+    static final TinyNet TINY = new TinyNet(LAYERS);
 
     @TempDir
     Path scratch;
-
-    @BeforeAll
-    static void load() throws Exception {
-        net = TestFixtures.tinyDict();
-        gradients = new GradientStep(net, LAYERS, Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        gradients.close();
-        net.close();
-    }
 
     /** SeamTest's case (one octave, 8 steps of 3) with jitter, so that the jitter and the tiles wrap too. */
     static DreamParameters params(Wrap wrap, int tile, String deviceMemory) {
@@ -92,7 +78,7 @@ class WrapTest {
     private double lastJoin;
 
     private SeamScore joinScore(FloatPlanes img, DreamParameters p) {
-        try (FloatPlanes out = new DreamEngine(gradients, p, scratch).dream(img, new DreamListener() { });
+        try (FloatPlanes out = new DreamEngine(TINY.gradients(), p, scratch).dream(img, new DreamListener() { });
              FloatPlanes rin = rolled(img, img.width() / 2, scratch);
              FloatPlanes rout = rolled(out, out.width() / 2, scratch)) {
             lastJoin = joinColumn(rin, rout);
@@ -137,7 +123,7 @@ class WrapTest {
         try (FloatPlanes img = panorama(w, h, scratch)) {
             for (String memory : new String[] {"0", "4G"}) {
                 SeamScore untiled;
-                try (FloatPlanes out = new DreamEngine(gradients, params(Wrap.X, w, memory), scratch)
+                try (FloatPlanes out = new DreamEngine(TINY.gradients(), params(Wrap.X, w, memory), scratch)
                         .dream(img, new DreamListener() { })) {
                     untiled = SeamScore.of(img, out);
                 }
@@ -210,7 +196,7 @@ class WrapTest {
             float[][] out = new float[3][];
             Wrap[] modes = {Wrap.NONE, Wrap.X, Wrap.XY};
             for (int i = 0; i < 3; i++) {
-                try (FloatPlanes o = new DreamEngine(gradients, params(modes[i], 128, "0"), scratch).dream(img, new DreamListener() { })) {
+                try (FloatPlanes o = new DreamEngine(TINY.gradients(), params(modes[i], 128, "0"), scratch).dream(img, new DreamListener() { })) {
                     out[i] = DreamEngineTest.flat(o);
                 }
             }

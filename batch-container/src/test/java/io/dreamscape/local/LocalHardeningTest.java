@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -50,12 +50,9 @@ class LocalHardeningTest {
     @TempDir
     Path dir;
 
+    /** Started by each test; JUnit closes it after the test. */
+    @AutoClose
     LocalMode mode;
-
-    @AfterEach
-    void stop() {
-        if (mode != null) mode.close();
-    }
 
     /** The test double, counting every shard it is asked to dream and leaving a checkpoint as a worker would. */
     ShardDreamer countingWorker(ObjectStore objects, ProgressStore progress) {

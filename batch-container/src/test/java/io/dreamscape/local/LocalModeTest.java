@@ -27,7 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -49,12 +49,9 @@ class LocalModeTest {
     @TempDir
     Path dir;
 
+    /** Started by each test; JUnit closes it after the test. */
+    @AutoClose
     LocalMode mode;
-
-    @AfterEach
-    void stop() {
-        if (mode != null) mode.close();
-    }
 
     /** The worker's contract without the engine: an 8-bit inverted copy of the halo rectangle, all work counted. */
     static ShardDreamer fakeWorker(ObjectStore objects, ProgressStore progress) {

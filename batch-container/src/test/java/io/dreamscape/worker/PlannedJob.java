@@ -3,6 +3,7 @@ package io.dreamscape.worker;
 import io.dreamscape.aws.DynamoProgressStore;
 import io.dreamscape.aws.S3ObjectStore;
 import io.dreamscape.engine.TestFixtures;
+import io.dreamscape.engine.storage.FloatPlanes;
 import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.Job;
 import io.dreamscape.job.JobId;
@@ -139,6 +140,23 @@ final class PlannedJob {
     }
 
     /** The shard's result as 16-bit samples, read with the assembler's own PNG reader; checks its size. */
+    /**
+     * An engine image as {@link #result} reads a shard file back: interleaved RGB, each sample clipped to 0..1 and
+     * rounded to 16 bits (what the worker writes for the dream of a whole one-shard image).
+     */
+    static int[] samples16(FloatPlanes image) {
+        int w = image.width();
+        int[] samples = new int[3 * w * image.height()];
+        float[] row = new float[w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < image.height(); y++) {
+                image.getRow(c, y, row);
+                for (int x = 0; x < w; x++) samples[(y * w + x) * 3 + c] = Math.round(Math.min(1f, Math.max(0f, row[x])) * 65535f);
+            }
+        }
+        return samples;
+    }
+
     int[] result(int index) throws IOException {
         Shard s = plan.shard(index);
         try (InputStream in = objects.open(StorageLayout.shardResultKey(id, index));

@@ -10,10 +10,9 @@ import io.dreamscape.engine.storage.ImagePlanes;
 import io.dreamscape.engine.storage.StreamedInput;
 import io.dreamscape.imaging.ImageDecoder;
 import io.dreamscape.job.Rect;
+import io.dreamscape.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -29,7 +28,7 @@ class ShardInputTest {
     void theHaloOfARotatedJpegEqualsTheWholeDecodeCropped() throws Exception {
         for (int orientation : new int[] {1, 3, 6, 8}) {
             Path in = dir.resolve("in" + orientation + ".jpg");
-            Files.write(in, withOrientation(jpeg(300, 200), orientation));
+            Files.write(in, Fixtures.withExifOrientation(jpeg(300, 200), orientation));
             boolean swap = orientation >= 5;
             int w = swap ? 200 : 300;
             int h = swap ? 300 : 200;
@@ -58,7 +57,7 @@ class ShardInputTest {
     @Test
     void anInputOfAnotherSizeThanPlannedIsRefusedBeforeDecoding() throws Exception {
         Path in = dir.resolve("in.jpg");
-        Files.write(in, withOrientation(jpeg(300, 200), 6));
+        Files.write(in, Fixtures.withExifOrientation(jpeg(300, 200), 6));
         ShardInput.SizeMismatch e = assertThrows(ShardInput.SizeMismatch.class,
                 () -> ShardInput.load(in, 300, 200, new Rect(0, 0, 10, 10), 1_000_000L, dir));
         assertEquals("the input is 200×300 but the plan was made for 300×200", e.getMessage());
@@ -70,22 +69,5 @@ class ShardInputTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(img, "jpeg", out);
         return out.toByteArray();
-    }
-
-    /** Adds an EXIF APP1 (little-endian TIFF, IFD0 with the orientation tag) after the JFIF APP0. */
-    static byte[] withOrientation(byte[] jpeg, int o) {
-        ByteBuffer seg = ByteBuffer.allocate(2 + 2 + 6 + 26).order(ByteOrder.BIG_ENDIAN);
-        seg.putShort((short) 0xFFE1).putShort((short) (2 + 6 + 26)).put("Exif\0\0".getBytes());
-        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
-        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
-                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) o).putShort((short) 0).putInt(0);
-        seg.put(tiff.array());
-        byte[] app1 = seg.array();
-        int app0End = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
-        byte[] out = new byte[jpeg.length + app1.length];
-        System.arraycopy(jpeg, 0, out, 0, app0End);
-        System.arraycopy(app1, 0, out, app0End, app1.length);
-        System.arraycopy(jpeg, app0End, out, app0End + app1.length, jpeg.length - app0End);
-        return out;
     }
 }

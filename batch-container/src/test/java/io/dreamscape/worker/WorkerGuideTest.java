@@ -54,15 +54,7 @@ class WorkerGuideTest {
              GradientStep g = new GradientStep(net, LayerSelection.resolve(p, net.layers(), net.channels()), Device.cpu(),
                      GuideImage.load(guideFile, p.tile(), s));
              FloatPlanes out = new DreamEngine(g, p, s).dream(img, new DreamListener() { })) {
-            int[] expected = new int[3 * 150 * 100];
-            float[] row = new float[150];
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < 100; y++) {
-                    out.getRow(c, y, row);
-                    for (int x = 0; x < 150; x++) expected[(y * 150 + x) * 3 + c] = Math.round(Math.min(1f, Math.max(0f, row[x])) * 65535f);
-                }
-            }
-            assertArrayEquals(expected, job.result(0));
+            assertArrayEquals(PlannedJob.samples16(out), job.result(0));
         }
     }
 

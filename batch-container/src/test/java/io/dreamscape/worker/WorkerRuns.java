@@ -1,5 +1,8 @@
 package io.dreamscape.worker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.dreamscape.cli.DreamscapeCli;
 import io.dreamscape.log.JsonLog;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /** Runs {@code dreamscape worker} in this JVM (with an explicit environment) or as a real child process. */
@@ -20,6 +24,11 @@ final class WorkerRuns {
     }
 
     record Run(int exit, String log) {
+    }
+
+    /** What a test waits for, read from the log or the bucket (either may throw). */
+    interface Condition {
+        boolean holds() throws Exception;
     }
 
     /** In process, through picocli exactly as {@code dreamscape worker ARGS} parses it; JSON log lines captured. */
@@ -54,6 +63,29 @@ final class WorkerRuns {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Waits (90 s at most) until {@code written} says the child has written its first checkpoint, failing at once if
+     * {@code who} ends before; the deadline, for waits that follow.
+     */
+    static long awaitFirstCheckpoint(Process child, Path log, String who, Condition written) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!written.holds()) {
+            assertTrue(child.isAlive(), who + " ended before its first checkpoint:\n" + read(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + read(log));
+            Thread.sleep(50);
+        }
+        return deadline;
+    }
+
+    /** SIGTERM, as Batch stops a job: the child stops within 60 s with exit code 143. Its log. */
+    static String terminate(Process child, Path log) throws InterruptedException {
+        child.destroy();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        String text = read(log);
+        assertEquals(143, child.exitValue(), text);
+        return text;
     }
 
     static String read(Path log) {

@@ -3,7 +3,6 @@ package io.dreamscape.worker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -44,6 +43,9 @@ class WorkerTest {
     @TempDir
     Path dir;
 
+    /** The log line of a checkpoint written at the end of an octave. */
+    private static final String OCTAVE_END = "\"why\":\"octave end\"";
+
     private Path scratch(String name) {
         return dir.resolve(name);
     }
@@ -79,15 +81,7 @@ class WorkerTest {
              FloatPlanes img = ImagePlanes.load(ImageDecoder.read(input, p.maxPixels()), s);
              GradientStep g = new GradientStep(net, LayerSelection.resolve(p, net.layers()), Device.cpu());
              FloatPlanes out = new DreamEngine(g, p, s).dream(img, new DreamListener() { })) {
-            int[] expected = new int[3 * 150 * 100];
-            float[] row = new float[150];
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < 100; y++) {
-                    out.getRow(c, y, row);
-                    for (int x = 0; x < 150; x++) expected[(y * 150 + x) * 3 + c] = Math.round(Math.min(1f, Math.max(0f, row[x])) * 65535f);
-                }
-            }
-            assertArrayEquals(expected, job.result(0));
+            assertArrayEquals(PlannedJob.samples16(out), job.result(0));
         }
         assertFalse(Files.list(scratch("s")).findAny().isPresent(), "scratch is cleaned up");
     }
@@ -194,16 +188,9 @@ class WorkerTest {
         assertEquals(2, job.plan.baseOctaves());
         int b = job.plan.baseIndex();
         Path log = dir.resolve("base1.log");
-        Process first = WorkerRuns.child(job.env(b), scratch("b1"), log, "--device", "cpu", "--step-delay-ms", "400");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!WorkerRuns.read(log).contains("\"why\":\"octave end\"")) {
-            assertTrue(first.isAlive(), "the base ended before its first checkpoint:\n" + WorkerRuns.read(log));
-            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
-            Thread.sleep(50);
-        }
-        first.destroy(); // SIGTERM
-        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(143, first.exitValue(), WorkerRuns.read(log));
+        Process first = slowChild(job, b, "b1", log);
+        WorkerRuns.awaitFirstCheckpoint(first, log, "the base", () -> WorkerRuns.read(log).contains(OCTAVE_END));
+        WorkerRuns.terminate(first, log);
         assertTrue(job.hasCheckpoint(b), "the base checkpoints under its own index");
         Run second = WorkerRuns.inProcess(job.env(b), scratch("b2"), "--device", "cpu");
         assertEquals(0, second.exit(), second.log());
@@ -214,6 +201,11 @@ class WorkerTest {
         Run plain = WorkerRuns.inProcess(ref.env(b), scratch("ref"), "--device", "cpu");
         assertEquals(0, plain.exit(), plain.log());
         assertArrayEquals(ref.baseDetail(), job.baseDetail(), "the resumed base equals the uninterrupted one");
+    }
+
+    /** {@code dreamscape worker} for shard {@code index} as a child, slowed to 400 ms a step so it can be stopped mid-run. */
+    private Process slowChild(PlannedJob job, int index, String scratchName, Path log) {
+        return WorkerRuns.child(job.env(index), scratch(scratchName), log, "--device", "cpu", "--step-delay-ms", "400");
     }
 
     /** An identical job (same image, plan and seed; another id) dreamed without interruption, in process. */
@@ -229,17 +221,9 @@ class WorkerTest {
         DreamParameters p = PlannedJob.params(3, 4);
         PlannedJob job = PlannedJob.create(180, 120, 1, p);
         Path log = dir.resolve("attempt1.log");
-        Process first = WorkerRuns.child(job.env(0), scratch("a1"), log, "--device", "cpu", "--step-delay-ms", "400");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!WorkerRuns.read(log).contains("\"why\":\"octave end\"")) {
-            assertTrue(first.isAlive(), "the worker ended before its first checkpoint:\n" + WorkerRuns.read(log));
-            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
-            Thread.sleep(50);
-        }
-        first.destroy(); // SIGTERM
-        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
-        String log1 = WorkerRuns.read(log);
-        assertEquals(143, first.exitValue(), log1);
+        Process first = slowChild(job, 0, "a1", log);
+        WorkerRuns.awaitFirstCheckpoint(first, log, "the worker", () -> WorkerRuns.read(log).contains(OCTAVE_END));
+        String log1 = WorkerRuns.terminate(first, log);
         assertTrue(log1.contains("\"why\":\"stop requested\""), "a checkpoint at the stop:\n" + log1);
         assertTrue(job.hasCheckpoint(0));
         assertFalse(job.hasResult(0), "no result from an interrupted attempt");
@@ -258,13 +242,8 @@ class WorkerTest {
         DreamParameters p = PlannedJob.params(3, 4);
         PlannedJob job = PlannedJob.create(180, 120, 1, p);
         Path log = dir.resolve("attempt1.log");
-        Process first = WorkerRuns.child(job.env(0), scratch("a1"), log, "--device", "cpu", "--step-delay-ms", "400");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!job.hasCheckpoint(0)) {
-            assertTrue(first.isAlive(), "the worker ended before its first checkpoint:\n" + WorkerRuns.read(log));
-            assertTrue(System.nanoTime() < deadline, "no checkpoint within 90 s:\n" + WorkerRuns.read(log));
-            Thread.sleep(50);
-        }
+        Process first = slowChild(job, 0, "a1", log);
+        long deadline = WorkerRuns.awaitFirstCheckpoint(first, log, "the worker", () -> job.hasCheckpoint(0));
         // Let it report some work beyond the checkpoint (progress every 0.2 s), then kill it without warning.
         long checkpointUnits = OctaveSizes.smallestFirst(180, 120, 3, 1.4).get(0).pixels() * 4;
         while (job.job().workDone() <= checkpointUnits && first.isAlive() && System.nanoTime() < deadline) {

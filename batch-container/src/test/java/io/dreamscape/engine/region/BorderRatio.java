@@ -1,5 +1,6 @@
 package io.dreamscape.engine.region;
 
+import io.dreamscape.engine.SeamScore;
 import io.dreamscape.engine.storage.FloatPlanes;
 import java.util.Arrays;
 import java.util.List;
@@ -61,20 +62,9 @@ public record BorderRatio(double min, double mean, int borders) {
         return 255.0 * s / (3.0 * a.pixels());
     }
 
+    /** The dream detail in 8-bit units (SeamScore's, ×255). */
     static float[][] detail(FloatPlanes input, FloatPlanes output) {
-        int w = input.width();
-        int h = input.height();
-        float[][] d = new float[h][w];
-        float[] a = new float[w];
-        float[] b = new float[w];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                input.getRow(c, y, a);
-                output.getRow(c, y, b);
-                for (int x = 0; x < w; x++) d[y][x] += 255f * (b[x] - a[x]) / 3f;
-            }
-        }
-        return d;
+        return SeamScore.detail(input, output, 255f);
     }
 
     private static double bandMean(double[] profile, int at, int band) {

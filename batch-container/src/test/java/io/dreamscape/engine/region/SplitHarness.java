@@ -8,6 +8,7 @@ import io.dreamscape.job.DreamParameters;
 import io.dreamscape.job.Rect;
 import io.dreamscape.job.Shard;
 import io.dreamscape.job.ShardOctaves;
+import io.dreamscape.service.Planner;
 import io.dreamscape.stitch.Feather;
 import io.dreamscape.worker.Worker;
 import java.nio.file.Path;
@@ -34,21 +35,9 @@ public final class SplitHarness {
         this.scratch = scratch;
     }
 
-    /** A cols × rows grid of cores grown by {@code halo}, as the planner cuts. */
+    /** A cols × rows grid of cores grown by {@code halo}, cut by the planner's own rule (no work counted). */
     public static List<Shard> grid(int width, int height, int cols, int rows, int halo) {
-        List<Shard> shards = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            int y0 = (int) ((long) r * height / rows);
-            int y1 = (int) ((long) (r + 1) * height / rows);
-            for (int c = 0; c < cols; c++) {
-                int x0 = (int) ((long) c * width / cols);
-                int x1 = (int) ((long) (c + 1) * width / cols);
-                Rect core = new Rect(x0, y0, x1 - x0, y1 - y0);
-                Rect h = cols * rows == 1 ? core : core.grow(halo, width, height);
-                shards.add(new Shard(shards.size(), core, h, 0));
-            }
-        }
-        return shards;
+        return Planner.cut(cols, rows, width, height, halo, withHalo -> 0);
     }
 
     public FloatPlanes whole(FloatPlanes image) {

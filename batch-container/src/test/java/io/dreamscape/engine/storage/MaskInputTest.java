@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dreamscape.imaging.ImageException;
 import io.dreamscape.job.ParameterException;
+import io.dreamscape.testing.Fixtures;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -83,7 +82,7 @@ class MaskInputTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(img, "jpeg", out);
         Path m = dir.resolve("o6.jpg");
-        Files.write(m, withOrientation(out.toByteArray(), 6));
+        Files.write(m, Fixtures.withExifOrientation(out.toByteArray(), 6));
         try (FloatPlanes p = MaskInput.load(m, 400, 200, 1_000_000L, dir)) {
             double left = 0;
             double right = 0;
@@ -115,22 +114,5 @@ class MaskInputTest {
         Path m = dir.resolve("broken.png");
         Files.writeString(m, "not a picture");
         assertThrows(ImageException.class, () -> MaskInput.load(m, 300, 170, 1_000_000L, dir));
-    }
-
-    /** Adds an EXIF APP1 (little-endian TIFF, IFD0 with the orientation tag) after the JFIF APP0. */
-    static byte[] withOrientation(byte[] jpeg, int o) {
-        ByteBuffer seg = ByteBuffer.allocate(2 + 2 + 6 + 26).order(ByteOrder.BIG_ENDIAN);
-        seg.putShort((short) 0xFFE1).putShort((short) (2 + 6 + 26)).put("Exif\0\0".getBytes());
-        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
-        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
-                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) o).putShort((short) 0).putInt(0);
-        seg.put(tiff.array());
-        byte[] app1 = seg.array();
-        int app0End = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
-        byte[] out = new byte[jpeg.length + app1.length];
-        System.arraycopy(jpeg, 0, out, 0, app0End);
-        System.arraycopy(app1, 0, out, app0End, app1.length);
-        System.arraycopy(jpeg, app0End, out, app0End + app1.length, jpeg.length - app0End);
-        return out;
     }
 }

@@ -13,6 +13,7 @@ import io.dreamscape.job.Source;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Pure planning: octaves, work, cost and the shard split. K = 1 when one GPU finishes within the target time;
@@ -156,6 +157,12 @@ public final class Planner {
 
     /** The cells' shards; with several, each one's work is its refinement from octave {@code first} on. */
     static List<Shard> cut(int cols, int rows, int width, int height, int halo, DreamParameters p, int first) {
+        return cut(cols, rows, width, height, halo, withHalo -> cols * rows == 1
+                ? OctaveSizes.totalWork(width, height, p) : ShardOctaves.of(width, height, withHalo, first, p).work(p));
+    }
+
+    /** The planner's grid: cols × rows cores, each grown by {@code halo} (unless alone), its work from {@code work}. */
+    public static List<Shard> cut(int cols, int rows, int width, int height, int halo, ToLongFunction<Rect> work) {
         List<Shard> shards = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
             int y0 = (int) ((long) r * height / rows);
@@ -165,9 +172,7 @@ public final class Planner {
                 int x1 = (int) ((long) (c + 1) * width / cols);
                 Rect core = new Rect(x0, y0, x1 - x0, y1 - y0);
                 Rect withHalo = cols * rows == 1 ? core : core.grow(halo, width, height);
-                long work = cols * rows == 1 ? OctaveSizes.totalWork(width, height, p)
-                        : ShardOctaves.of(width, height, withHalo, first, p).work(p);
-                shards.add(new Shard(shards.size(), core, withHalo, work));
+                shards.add(new Shard(shards.size(), core, withHalo, work.applyAsLong(withHalo)));
             }
         }
         return shards;

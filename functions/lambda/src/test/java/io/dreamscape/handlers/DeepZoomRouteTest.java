@@ -22,12 +22,10 @@ import io.dreamscape.service.PlannerConfig;
 import io.dreamscape.service.StatusService;
 import io.dreamscape.service.ValidateService;
 import io.dreamscape.stitch.DeepZoomWriter;
-import io.dreamscape.stitch.PngRowWriter;
 import io.dreamscape.testing.Fixtures;
 import io.dreamscape.testing.Loopback;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -176,21 +174,8 @@ class DeepZoomRouteTest {
         return status.handleRequest(e, null);
     }
 
+    /** The shard file of {@code halo} cut from {@code source} unchanged (WalkthroughTest's, with no brightening). */
     private static byte[] shardPng(BufferedImage source, Rect halo) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PngRowWriter w = new PngRowWriter(bytes, halo.width(), halo.height())) {
-            int[] row = new int[3 * halo.width()];
-            for (int y = halo.y(); y < halo.bottom(); y++) {
-                for (int x = halo.x(); x < halo.right(); x++) {
-                    int rgb = source.getRGB(x, y);
-                    int i = 3 * (x - halo.x());
-                    row[i] = 257 * (rgb >>> 16 & 0xff);
-                    row[i + 1] = 257 * (rgb >>> 8 & 0xff);
-                    row[i + 2] = 257 * (rgb & 0xff);
-                }
-                w.writeRow(row);
-            }
-        }
-        return bytes.toByteArray();
+        return WalkthroughTest.shardPng(source, halo, 0);
     }
 }

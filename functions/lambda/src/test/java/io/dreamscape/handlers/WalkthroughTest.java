@@ -160,7 +160,8 @@ class WalkthroughTest {
         assertEquals(100.0, get(status, "/jobs/" + jobId, null).get("percent").asDouble());
     }
 
-    private static byte[] shardPng(BufferedImage source, Rect halo, int offset) throws Exception {
+    /** The shard file of {@code halo} cut from {@code source}, each 8-bit sample raised by {@code offset} (at most 255). */
+    static byte[] shardPng(BufferedImage source, Rect halo, int offset) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PngRowWriter w = new PngRowWriter(bytes, halo.width(), halo.height())) {
             int[] row = new int[3 * halo.width()];

@@ -32,7 +32,7 @@ public final class SourcePyramidBenchmark {
             BufferedImage img = Fixtures.picture(w, h);
             byte[] jpeg = Fixtures.encode(img, "jpeg");
             img = null;
-            Files.write(Path.of(args[3]), o == 1 ? jpeg : SourcePyramidTest.withExifOrientation(jpeg, o));
+            Files.write(Path.of(args[3]), o == 1 ? jpeg : Fixtures.withExifOrientation(jpeg, o));
             return;
         }
         Path src = Path.of(args[1]);

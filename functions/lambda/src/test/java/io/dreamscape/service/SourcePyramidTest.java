@@ -12,8 +12,6 @@ import io.dreamscape.stitch.DeepZoomWriter;
 import io.dreamscape.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +32,7 @@ class SourcePyramidTest {
         // 517×389 stored: ragged tiles at the 254-px grid; 6 and 8 display it as 389×517.
         BufferedImage picture = Fixtures.picture(517, 389);
         Path src = dir.resolve("src.jpg");
-        Files.write(src, withExifOrientation(Fixtures.encode(picture, "jpeg"), orientation));
+        Files.write(src, Fixtures.withExifOrientation(Fixtures.encode(picture, "jpeg"), orientation));
         ImageInfo info = RegionDecoder.probe(src, Long.MAX_VALUE);
         int w = info.orientedWidth();
         int h = info.orientedHeight();
@@ -90,23 +88,5 @@ class SourcePyramidTest {
 
     private static int to8(float v) {
         return Math.round((v < 0 ? 0 : Math.min(v, 1f)) * 255f);
-    }
-
-    /** Inserts an APP1 Exif segment with only an Orientation tag after the JFIF APP0. */
-    static byte[] withExifOrientation(byte[] jpeg, int o) {
-        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
-        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
-                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) o).putShort((short) 0).putInt(0);
-        byte[] body = tiff.array();
-        int len = 2 + 6 + body.length;
-        ByteBuffer app1 = ByteBuffer.allocate(2 + len);
-        app1.put((byte) 0xFF).put((byte) 0xE1).putShort((short) len).put("Exif\0\0".getBytes()).put(body);
-        byte[] seg = app1.array();
-        int app0End = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
-        byte[] out = new byte[jpeg.length + seg.length];
-        System.arraycopy(jpeg, 0, out, 0, app0End);
-        System.arraycopy(seg, 0, out, app0End, seg.length);
-        System.arraycopy(jpeg, app0End, out, app0End + seg.length, jpeg.length - app0End);
-        return out;
     }
 }

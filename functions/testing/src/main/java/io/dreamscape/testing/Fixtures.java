@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
@@ -110,5 +112,26 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code jpeg} with an EXIF APP1 segment inserted after its JFIF APP0: a little-endian TIFF whose IFD0 holds only
+     * the orientation tag, set to {@code orientation} (1 to 8).
+     */
+    public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer seg = ByteBuffer.allocate(2 + 2 + 6 + 26).order(ByteOrder.BIG_ENDIAN);
+        seg.putShort((short) 0xFFE1).putShort((short) (2 + 6 + 26)).put("Exif\0\0".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)
+                .putInt(0);
+        seg.put(tiff.array());
+        byte[] app1 = seg.array();
+        int app0End = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
+        byte[] out = new byte[jpeg.length + app1.length];
+        System.arraycopy(jpeg, 0, out, 0, app0End);
+        System.arraycopy(app1, 0, out, app0End, app1.length);
+        System.arraycopy(jpeg, app0End, out, app0End + app1.length, jpeg.length - app0End);
+        return out;
     }
 }

@@ -1,15 +1,11 @@
 package io.dreamscape.e2e.local;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -17,11 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -44,11 +36,10 @@ class DeepZoomE2ETest {
         byte[] photo = TestImages.photo("kite.jpg", W);
         try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"), "--workers", "1")) {
             local.start();
-            local.upload("uploads/kite.jpg", photo, null);
-            String jobId = local.awaitJobId("uploads/kite.jpg", Duration.ofSeconds(60));
-            List<JsonNode> seen = local.pollUntilFinished(jobId, Duration.ofSeconds(240));
+            List<JsonNode> seen = local.uploadAndFollow("uploads/kite.jpg", photo, null, Duration.ofSeconds(240));
             JsonNode done = seen.get(seen.size() - 1);
             assertEquals("COMPLETED", done.get("state").asText(), done.toString());
+            String jobId = done.get("jobId").asText();
             String dzi = done.get("deepZoomUrl").asText();
             assertEquals("jobs/" + jobId + "/deepzoom/dream.dzi", dzi);
 
@@ -96,18 +87,8 @@ class DeepZoomE2ETest {
     }
 
     private void browse(LocalModeProcess local, String jobId, int deepest) throws IOException {
-        assumeTrue(Files.isExecutable(LocalModeBrowserE2ETest.CHROMIUM) && Files.isExecutable(LocalModeBrowserE2ETest.CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (bash .ci/install-deps as root)");
-        System.setProperty("webdriver.chrome.driver", LocalModeBrowserE2ETest.CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(LocalModeBrowserE2ETest.CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--disable-dev-shm-usage", "--window-size=1100,900",
-                "--user-data-dir=" + Files.createDirectories(home.resolve("chromium-profile")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(LocalModeBrowserE2ETest.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        ChromeDriver browser = new ChromeDriver(service, options);
+        HeadlessChromium.assumeInstalled();
+        ChromeDriver browser = HeadlessChromium.start("1100,900", home.resolve("chromium-profile"));
         try {
             browser.get(local.page.resolve("?job=" + jobId).toString());
             browser.executeScript("performance.setResourceTimingBufferSize(100000)");
@@ -132,10 +113,7 @@ class DeepZoomE2ETest {
                     "return performance.getEntriesByType('resource').filter(e => !e.name.startsWith(location.origin)).length"),
                     "nothing is loaded from another origin (no CDN)");
 
-            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-            Path target = Path.of("target", "deep-zoom.png");
-            Files.createDirectories(target.getParent());
-            Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            HeadlessChromium.screenshot(browser, "deep-zoom.png");
         } finally {
             browser.quit();
         }

@@ -31,11 +31,7 @@ class LiveMosaicE2ETest {
         String params = "{\"model\": \"tiny_dict.pt\", \"layers\": [\"conv2\"], \"octaves\": 2, \"steps\": 2, "
                 + "\"tile\": 64, \"jitter\": 8, \"stepSize\": 6, \"seed\": 5}";
         try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"), "--workers", "2", "--step-delay-ms", "300")) {
-            // A tiny GPU speed and shard target make the planner want many shards; MAX_SHARDS caps them at 4.
-            local.env.put("GPU_WORK_UNITS_PER_SECOND", "2000");
-            local.env.put("TARGET_SHARD_SECONDS", "1");
-            local.env.put("MAX_SHARDS", "4");
-            local.start();
+            local.forceSplit(4).start();
             local.upload("uploads/eagle.jpg", photo, params);
             String jobId = local.awaitJobId("uploads/eagle.jpg", Duration.ofSeconds(60));
 

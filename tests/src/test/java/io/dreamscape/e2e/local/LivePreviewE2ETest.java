@@ -25,9 +25,7 @@ class LivePreviewE2ETest {
                 + "\"tile\": 64, \"jitter\": 8, \"stepSize\": 6, \"seed\": 5}";
         try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"), "--workers", "1", "--step-delay-ms", "400")) {
             local.start();
-            local.upload("uploads/eagle.jpg", photo, params);
-            String jobId = local.awaitJobId("uploads/eagle.jpg", Duration.ofSeconds(60));
-            List<JsonNode> seen = local.pollUntilFinished(jobId, Duration.ofSeconds(240));
+            List<JsonNode> seen = local.uploadAndFollow("uploads/eagle.jpg", photo, params, Duration.ofSeconds(240));
             JsonNode last = seen.get(seen.size() - 1);
             assertEquals("COMPLETED", last.get("state").asText(), last.toString());
 

@@ -2,13 +2,10 @@ package io.dreamscape.e2e.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -31,8 +24,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * upload's reason. Saves a screenshot as {@code target/local-mode.png}.
  */
 class LocalModeBrowserE2ETest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final String PARAMS = "{\"model\": \"tiny_dict.pt\", \"layers\": [\"conv2\"], \"octaves\": 2, \"steps\": 5, "
             + "\"tile\": 64, \"jitter\": 8, \"stepSize\": 6, \"seed\": 3}";
 
@@ -41,8 +32,7 @@ class LocalModeBrowserE2ETest {
 
     @Test
     void aPhotoUploadedThroughThePageShowsProgressThenItsThumbnailAndDownloadLink() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (bash .ci/install-deps as root)");
+        HeadlessChromium.assumeInstalled();
         Path photo = home.resolve("scream.jpg");
         byte[] bytes = TestImages.photo("scream.jpg", 192);
         Files.write(photo, bytes);
@@ -50,16 +40,7 @@ class LocalModeBrowserE2ETest {
             local.start();
             local.upload("uploads/shopping-list.jpg", TestImages.textAsJpeg(), null);
 
-            System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM.toFile());
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                    "--disable-dev-shm-usage", "--window-size=1100,900",
-                    "--user-data-dir=" + Files.createDirectories(home.resolve("chromium-profile")));
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-            ChromeDriver browser = new ChromeDriver(service, options);
+            ChromeDriver browser = HeadlessChromium.start("1100,900", home.resolve("chromium-profile"));
             try {
                 browser.get(local.pageWithToken().toString());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
@@ -118,10 +99,7 @@ class LocalModeBrowserE2ETest {
                 String reason = failed.findElement(By.cssSelector(".err")).getText();
                 assertTrue(reason.length() > 15, "no readable reason on the page: " + reason);
 
-                File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-                Path target = Path.of("target", "local-mode.png");
-                Files.createDirectories(target.getParent());
-                Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+                HeadlessChromium.screenshot(browser, "local-mode.png");
             } finally {
                 browser.quit();
             }

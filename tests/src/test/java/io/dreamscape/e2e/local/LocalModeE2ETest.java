@@ -14,10 +14,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code dreamscape local --workers 2} as a real process: uploads through the S3 protocol and the data folder, bad
@@ -29,27 +27,20 @@ class LocalModeE2ETest {
             + "\"tile\": 64, \"jitter\": 8, \"stepSize\": 6, \"seed\": 7}";
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
 
-    @TempDir
-    static Path home;
+    @RegisterExtension
+    static final LocalModeSession SESSION = new LocalModeSession("--workers", "2", "--step-delay-ms", "150");
 
-    static LocalModeProcess local;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = new LocalModeProcess(home, "--workers", "2", "--step-delay-ms", "150").start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (local != null) local.close();
+    /** The process all of this class's tests talk to. */
+    static LocalModeProcess local() {
+        return SESSION.process();
     }
 
     @Test
     void aPhotoUploadedWithTheS3ClientComesBackDreamedWithProgressRisingToExactly100() throws Exception {
         byte[] photo = TestImages.photo("eagle.jpg", 160);
-        local.upload("uploads/eagle.jpg", photo, PARAMS);
-        String id = local.awaitJobId("uploads/eagle.jpg", Duration.ofSeconds(30));
-        List<JsonNode> seen = local.pollUntilFinished(id, JOB_TIMEOUT);
+        local().upload("uploads/eagle.jpg", photo, PARAMS);
+        String id = local().awaitJobId("uploads/eagle.jpg", Duration.ofSeconds(30));
+        List<JsonNode> seen = local().pollUntilFinished(id, JOB_TIMEOUT);
         JsonNode last = seen.get(seen.size() - 1);
         assertEquals("COMPLETED", last.get("state").asText(), last.toString());
         double previous = -1;
@@ -66,28 +57,28 @@ class LocalModeE2ETest {
         assertEquals(outputKey, last.get("outputKey").asText());
 
         BufferedImage in = TestImages.decode(photo);
-        Path file = local.data.resolve("dreamscape/" + outputKey);
+        Path file = local().data.resolve("dreamscape/" + outputKey);
         assertTrue(Files.isRegularFile(file), "output in the bucket folder");
-        BufferedImage out = TestImages.decode(local.download(last.get("outputUrl").asText()));
+        BufferedImage out = TestImages.decode(local().download(last.get("outputUrl").asText()));
         assertEquals(in.getWidth(), out.getWidth());
         assertEquals(in.getHeight(), out.getHeight());
         assertTrue(TestImages.meanDifference(in, out) > 2.0, "the output is not dreamed: it equals the input");
-        BufferedImage thumb = TestImages.decode(local.download(last.get("thumbUrl").asText()));
+        BufferedImage thumb = TestImages.decode(local().download(last.get("thumbUrl").asText()));
         assertTrue(Math.max(thumb.getWidth(), thumb.getHeight()) <= 256);
     }
 
     @Test
     void aFileCopiedIntoTheUploadsFolderIsPickedUpAndDreamedWithTheLocalDefaults() throws Exception {
         byte[] photo = TestImages.photo("dog.jpg", 96);
-        Path partial = home.resolve("dog.jpg.part");
+        Path partial = local().home.resolve("dog.jpg.part");
         Files.write(partial, photo);
-        Path target = local.data.resolve("dreamscape/uploads/dog.jpg");
+        Path target = local().data.resolve("dreamscape/uploads/dog.jpg");
         Files.move(partial, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        String id = local.awaitJobId("uploads/dog.jpg", Duration.ofSeconds(30));
-        JsonNode job = last(local.pollUntilFinished(id, JOB_TIMEOUT));
+        String id = local().awaitJobId("uploads/dog.jpg", Duration.ofSeconds(30));
+        JsonNode job = last(local().pollUntilFinished(id, JOB_TIMEOUT));
         assertEquals("COMPLETED", job.get("state").asText(), job.toString());
         assertEquals("tiny_dict.pt", job.get("parameters").get("model").asText(), "local defaults (--params) apply");
-        BufferedImage out = TestImages.decode(local.data.resolve("dreamscape/" + job.get("outputKey").asText()));
+        BufferedImage out = TestImages.decode(local().data.resolve("dreamscape/" + job.get("outputKey").asText()));
         assertEquals(TestImages.decode(photo).getWidth(), out.getWidth());
     }
 
@@ -100,37 +91,37 @@ class LocalModeE2ETest {
         bad.put("uploads/list.jpg", TestImages.textAsJpeg());
         bad.put("uploads/bomb.png", TestImages.headerBomb());
         for (Map.Entry<String, byte[]> e : bad.entrySet()) {
-            local.upload(e.getKey(), e.getValue(), PARAMS);
+            local().upload(e.getKey(), e.getValue(), PARAMS);
         }
         for (String key : bad.keySet()) {
-            String id = local.awaitJobId(key, Duration.ofSeconds(30));
-            List<JsonNode> seen = local.pollUntilFinished(id, JOB_TIMEOUT);
+            String id = local().awaitJobId(key, Duration.ofSeconds(30));
+            List<JsonNode> seen = local().pollUntilFinished(id, JOB_TIMEOUT);
             JsonNode last = seen.get(seen.size() - 1);
             assertEquals("FAILED", last.get("state").asText(), key + ": " + last);
             String reason = last.get("error").asText();
             assertTrue(reason.length() >= 15 && !reason.contains("Exception:") && !reason.contains("\tat "),
                     key + ": not a reason a person can act on: " + reason);
         }
-        assertTrue(local.jobsOf("uploads/empty.jpg").get(0).get("error").asText().contains("empty"));
-        assertTrue(local.jobsOf("uploads/bomb.png").get(0).get("error").asText().contains("70000"),
-                local.jobsOf("uploads/bomb.png").toString());
-        assertEquals(200, local.get("").statusCode(), "the page is still served");
-        local.upload("uploads/horses.jpg", photo, PARAMS);
-        String good = local.awaitJobId("uploads/horses.jpg", Duration.ofSeconds(30));
-        List<JsonNode> seen = local.pollUntilFinished(good, JOB_TIMEOUT);
+        assertTrue(local().jobsOf("uploads/empty.jpg").get(0).get("error").asText().contains("empty"));
+        assertTrue(local().jobsOf("uploads/bomb.png").get(0).get("error").asText().contains("70000"),
+                local().jobsOf("uploads/bomb.png").toString());
+        assertEquals(200, local().get("").statusCode(), "the page is still served");
+        local().upload("uploads/horses.jpg", photo, PARAMS);
+        String good = local().awaitJobId("uploads/horses.jpg", Duration.ofSeconds(30));
+        List<JsonNode> seen = local().pollUntilFinished(good, JOB_TIMEOUT);
         assertEquals("COMPLETED", seen.get(seen.size() - 1).get("state").asText(), seen.get(seen.size() - 1).toString());
     }
 
     @Test
     void aDuplicateUploadOfIdenticalBytesMakesOneJob() throws Exception {
         byte[] photo = TestImages.photo("person.jpg", 64);
-        local.upload("uploads/person.jpg", photo, PARAMS);
-        String id = local.awaitJobId("uploads/person.jpg", Duration.ofSeconds(30));
-        local.upload("uploads/person.jpg", photo, PARAMS);
-        local.pollUntilFinished(id, JOB_TIMEOUT);
-        local.upload("uploads/person.jpg", photo, PARAMS);
+        local().upload("uploads/person.jpg", photo, PARAMS);
+        String id = local().awaitJobId("uploads/person.jpg", Duration.ofSeconds(30));
+        local().upload("uploads/person.jpg", photo, PARAMS);
+        local().pollUntilFinished(id, JOB_TIMEOUT);
+        local().upload("uploads/person.jpg", photo, PARAMS);
         Thread.sleep(2000); // detection is immediate; leave time for a second job to show up if there were one
-        JsonNode jobs = local.jobsOf("uploads/person.jpg");
+        JsonNode jobs = local().jobsOf("uploads/person.jpg");
         assertEquals(1, jobs.size(), jobs.toString());
         assertEquals(id, jobs.get(0).get("jobId").asText());
     }
@@ -138,12 +129,12 @@ class LocalModeE2ETest {
     @Test
     void twoUploadsRunAtTheSameTimeWithTwoWorkers() throws Exception {
         String slow = PARAMS.replace("\"steps\": 3", "\"steps\": 6");
-        local.upload("uploads/giraffe-a.jpg", TestImages.photo("giraffe.jpg", 96), slow);
-        local.upload("uploads/kite-b.jpg", TestImages.photo("kite.jpg", 96), slow);
-        String a = local.awaitJobId("uploads/giraffe-a.jpg", Duration.ofSeconds(30));
-        String b = local.awaitJobId("uploads/kite-b.jpg", Duration.ofSeconds(30));
-        JsonNode ja = last(local.pollUntilFinished(a, JOB_TIMEOUT));
-        JsonNode jb = last(local.pollUntilFinished(b, JOB_TIMEOUT));
+        local().upload("uploads/giraffe-a.jpg", TestImages.photo("giraffe.jpg", 96), slow);
+        local().upload("uploads/kite-b.jpg", TestImages.photo("kite.jpg", 96), slow);
+        String a = local().awaitJobId("uploads/giraffe-a.jpg", Duration.ofSeconds(30));
+        String b = local().awaitJobId("uploads/kite-b.jpg", Duration.ofSeconds(30));
+        JsonNode ja = last(local().pollUntilFinished(a, JOB_TIMEOUT));
+        JsonNode jb = last(local().pollUntilFinished(b, JOB_TIMEOUT));
         assertEquals("COMPLETED", ja.get("state").asText(), ja.toString());
         assertEquals("COMPLETED", jb.get("state").asText(), jb.toString());
         Instant aStart = Instant.parse(ja.get("startedAt").asText());
@@ -153,7 +144,7 @@ class LocalModeE2ETest {
         assertTrue(aStart.isBefore(bEnd) && bStart.isBefore(aEnd),
                 "the two jobs did not overlap: a " + aStart + "–" + aEnd + ", b " + bStart + "–" + bEnd);
         assertNotEquals(a, b);
-        assertFalse(local.logTail().contains("\"level\":\"ERROR\",\"service\":\"dreamscape-local\",\"jobId\":\"" + a));
+        assertFalse(local().logTail().contains("\"level\":\"ERROR\",\"service\":\"dreamscape-local\",\"jobId\":\"" + a));
     }
 
     private static JsonNode last(List<JsonNode> seen) {

@@ -16,10 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code dreamscape local --max-upload 10M} as a real process, attacked over plain sockets the way a web page in the
@@ -29,19 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalModeHardeningE2ETest {
     private static final int TEN_MIB = 10 << 20;
 
-    @TempDir
-    static Path home;
+    @RegisterExtension
+    static final LocalModeSession SESSION = new LocalModeSession("--workers", "1", "--max-upload", "10M");
 
-    static LocalModeProcess local;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = new LocalModeProcess(home, "--workers", "1", "--max-upload", "10M").start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (local != null) local.close();
+    /** The process all of this class's tests talk to. */
+    static LocalModeProcess local() {
+        return SESSION.process();
     }
 
     record Reply(int status, String head, String body) {
@@ -106,36 +97,36 @@ class LocalModeHardeningE2ETest {
     }
 
     static String own() {
-        return "127.0.0.1:" + local.port;
+        return "127.0.0.1:" + local().port;
     }
 
     static List<Path> uploads() throws IOException {
-        try (Stream<Path> s = Files.walk(local.data.resolve("dreamscape/uploads"))) {
+        try (Stream<Path> s = Files.walk(local().data.resolve("dreamscape/uploads"))) {
             return s.filter(Files::isRegularFile).toList();
         }
     }
 
     @Test
     void aForeignHostNameIsRefusedByThePageTheApiAndTheS3Endpoint() throws Exception {
-        String bearer = "Authorization: Bearer " + local.token;
-        assertEquals(200, get(local.port, "/jobs", own(), bearer).status());
-        for (String host : List.of("rebind.attacker.example:" + local.port, "127.0.0.1.nip.io:" + local.port)) {
-            Reply jobs = get(local.port, "/jobs", host, bearer);
+        String bearer = "Authorization: Bearer " + local().token;
+        assertEquals(200, get(local().port, "/jobs", own(), bearer).status());
+        for (String host : List.of("rebind.attacker.example:" + local().port, "127.0.0.1.nip.io:" + local().port)) {
+            Reply jobs = get(local().port, "/jobs", host, bearer);
             assertEquals(403, jobs.status(), host);
             assertTrue(jobs.body().contains("does not answer to the host name"), jobs.body());
-            assertEquals(403, get(local.port, "/", host).status(), "the page too: " + host);
-            assertEquals(403, get(local.port, "/config", host).status());
+            assertEquals(403, get(local().port, "/", host).status(), "the page too: " + host);
+            assertEquals(403, get(local().port, "/config", host).status());
         }
-        assertEquals(200, get(local.port, "/config", "localhost:" + local.port).status());
-        assertEquals(200, get(local.port, "/config", "[::1]:" + local.port).status());
+        assertEquals(200, get(local().port, "/config", "localhost:" + local().port).status());
+        assertEquals(200, get(local().port, "/config", "[::1]:" + local().port).status());
 
-        Reply bucket = get(local.s3Port, "/dreamscape?list-type=2", "127.0.0.1:" + local.s3Port);
+        Reply bucket = get(local().s3Port, "/dreamscape?list-type=2", "127.0.0.1:" + local().s3Port);
         assertEquals(200, bucket.status(), bucket.body());
-        Reply rebound = get(local.s3Port, "/dreamscape?list-type=2", "rebind.attacker.example:" + local.s3Port);
+        Reply rebound = get(local().s3Port, "/dreamscape?list-type=2", "rebind.attacker.example:" + local().s3Port);
         assertEquals(403, rebound.status(), rebound.body());
         assertTrue(rebound.body().contains("AccessDenied"), rebound.body());
         assertFalse(rebound.body().contains("<Contents>"), "no listing leaks");
-        Reply fromPage = get(local.s3Port, "/dreamscape?list-type=2", "127.0.0.1:" + local.s3Port,
+        Reply fromPage = get(local().s3Port, "/dreamscape?list-type=2", "127.0.0.1:" + local().s3Port,
                 "Origin: https://some.site.example");
         assertEquals(403, fromPage.status(), "a web page of another origin cannot use the bucket");
     }
@@ -145,24 +136,24 @@ class LocalModeHardeningE2ETest {
         byte[] jpeg = TestImages.textAsJpeg();
         List<Path> before = uploads();
         for (String origin : List.of("Origin: http://evil.example", "Origin: null",
-                "Origin: http://127.0.0.1:" + (local.port + 1), "Sec-Fetch-Site: cross-site")) {
+                "Origin: http://127.0.0.1:" + (local().port + 1), "Sec-Fetch-Site: cross-site")) {
             // a form post needs no preflight: text/plain, and the browser would add the cookie if it were not SameSite
             Reply r = post("/upload?name=forged.jpg", jpeg, origin, "Content-Type: text/plain",
-                    "Cookie: dreamscape-token-" + local.port + "=" + local.token);
+                    "Cookie: dreamscape-token-" + local().port + "=" + local().token);
             assertEquals(403, r.status(), origin + " → " + r.body());
             assertTrue(r.body().contains("another web site"), r.body());
         }
         Reply noToken = post("/upload?name=forged.jpg", jpeg, "Origin: http://" + own());
         assertEquals(401, noToken.status(), noToken.body());
         // the page's own origin with the token passes the guard (and stops at the parameter check: nothing stored)
-        Reply own = post("/upload?name=own.jpg", jpeg, "Origin: http://" + own(), "Authorization: Bearer " + local.token,
+        Reply own = post("/upload?name=own.jpg", jpeg, "Origin: http://" + own(), "Authorization: Bearer " + local().token,
                 "X-Dreamscape-Params: {\"steps\": 100000}");
         assertEquals(400, own.status(), own.body());
         assertEquals(before, uploads());
     }
 
     static Reply post(String path, byte[] body, String... headers) throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), local.port)) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), local().port)) {
             s.setSoTimeout(30_000);
             String head = "POST " + path + " HTTP/1.1\r\nHost: " + own() + "\r\nContent-Length: " + body.length
                     + "\r\nConnection: close\r\n" + String.join("\r\n", headers) + "\r\n\r\n";
@@ -177,17 +168,17 @@ class LocalModeHardeningE2ETest {
 
     @Test
     void thePrintedUrlsTokenBecomesASameSiteCookieAndLeavesTheAddressBar() throws Exception {
-        assertTrue(local.logTail().contains("?token=" + local.token), "the page URL with its token is printed at start");
-        Reply open = get(local.port, "/?token=" + local.token + "&job=abc", own());
+        assertTrue(local().logTail().contains("?token=" + local().token), "the page URL with its token is printed at start");
+        Reply open = get(local().port, "/?token=" + local().token + "&job=abc", own());
         assertEquals(302, open.status(), open.head());
         assertEquals("/?job=abc", open.header("Location"));
         String cookie = open.header("Set-Cookie");
-        assertTrue(cookie.startsWith("dreamscape-token-" + local.port + "=" + local.token), cookie);
+        assertTrue(cookie.startsWith("dreamscape-token-" + local().port + "=" + local().token), cookie);
         String attrs = cookie.toLowerCase(Locale.ROOT);
         assertTrue(attrs.contains("httponly") && attrs.contains("samesite=strict"), cookie);
-        assertEquals(200, get(local.port, "/jobs", own(), "Cookie: " + cookie.split(";")[0]).status());
-        assertEquals(401, get(local.port, "/jobs", own(), "Cookie: dreamscape-token-" + local.port + "=wrong").status());
-        Reply wrong = get(local.port, "/?token=wrong", own());
+        assertEquals(200, get(local().port, "/jobs", own(), "Cookie: " + cookie.split(";")[0]).status());
+        assertEquals(401, get(local().port, "/jobs", own(), "Cookie: dreamscape-token-" + local().port + "=wrong").status());
+        Reply wrong = get(local().port, "/?token=wrong", own());
         assertEquals(200, wrong.status(), "a wrong token shows the page, without a cookie");
         assertEquals(null, wrong.header("Set-Cookie"));
     }
@@ -195,18 +186,18 @@ class LocalModeHardeningE2ETest {
     @Test
     void anUploadOverMaxUploadGets413AndLeavesNothingBehind() throws Exception {
         List<Path> before = uploads();
-        String head = "POST /upload?name=huge.jpg HTTP/1.1\r\nHost: " + own() + "\r\nAuthorization: Bearer " + local.token
+        String head = "POST /upload?name=huge.jpg HTTP/1.1\r\nHost: " + own() + "\r\nAuthorization: Bearer " + local().token
                 + "\r\nContent-Type: application/octet-stream";
-        Reply chunked = send(local.port, head + "\r\nTransfer-Encoding: chunked", 2L * TEN_MIB, true);
+        Reply chunked = send(local().port, head + "\r\nTransfer-Encoding: chunked", 2L * TEN_MIB, true);
         assertEquals(413, chunked.status(), chunked.body());
         assertTrue(chunked.body().contains("at most " + TEN_MIB + " bytes"), chunked.body());
-        Reply declared = send(local.port, head + "\r\nContent-Length: " + 2L * TEN_MIB, 2L * TEN_MIB, false);
+        Reply declared = send(local().port, head + "\r\nContent-Length: " + 2L * TEN_MIB, 2L * TEN_MIB, false);
         assertEquals(413, declared.status(), declared.body());
         assertTrue(declared.body().contains(2L * TEN_MIB + " bytes"), declared.body());
         assertEquals(before, uploads());
-        try (Stream<Path> scratch = Files.walk(local.data.resolve(".dreamscape/scratch"))) {
+        try (Stream<Path> scratch = Files.walk(local().data.resolve(".dreamscape/scratch"))) {
             assertEquals(List.of(), scratch.filter(p -> p.getFileName().toString().endsWith(".part")).toList());
         }
-        assertTrue(local.alive());
+        assertTrue(local().alive());
     }
 }

@@ -213,6 +213,23 @@ final class LocalModeProcess implements AutoCloseable {
                 + "\n" + logTail());
     }
 
+    /** Uploads {@code bytes} as {@code key} and polls its job until it has finished; every document seen, in order. */
+    List<JsonNode> uploadAndFollow(String key, byte[] bytes, String params, Duration timeout) throws Exception {
+        upload(key, bytes, params);
+        return pollUntilFinished(awaitJobId(key, Duration.ofSeconds(60)), timeout);
+    }
+
+    /**
+     * Makes the planner cut this process's jobs into {@code maxShards} shards (call before {@link #start}): a tiny GPU
+     * speed and shard target make it want many, {@code MAX_SHARDS} caps them.
+     */
+    LocalModeProcess forceSplit(int maxShards) {
+        env.put("GPU_WORK_UNITS_PER_SECOND", "2000");
+        env.put("TARGET_SHARD_SECONDS", "1");
+        env.put("MAX_SHARDS", Integer.toString(maxShards));
+        return this;
+    }
+
     String logTail() {
         try {
             String all = Files.readString(log);

@@ -7,6 +7,7 @@ import io.dreamscape.job.Plan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,19 +26,11 @@ class LocalModeSplitE2ETest {
         String params = "{\"model\": \"tiny_dict.pt\", \"layers\": [\"conv2\"], \"octaves\": 2, \"steps\": 2, "
                 + "\"tile\": 64, \"jitter\": 8, \"seed\": 11}";
         try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"))) {
-            local.env.put("GPU_WORK_UNITS_PER_SECOND", "2000");
-            local.env.put("TARGET_SHARD_SECONDS", "1");
-            local.env.put("MAX_SHARDS", "4");
-            local.start();
-            local.upload("uploads/eagle.jpg", photo, params);
-            String jobId = local.awaitJobId("uploads/eagle.jpg", Duration.ofSeconds(60));
-            JsonNode j;
-            long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
-            do {
-                Thread.sleep(300);
-                j = local.json("jobs/" + jobId);
-            } while (!j.get("state").asText().matches("COMPLETED|FAILED") && System.nanoTime() < deadline);
+            local.forceSplit(4).start();
+            List<JsonNode> seen = local.uploadAndFollow("uploads/eagle.jpg", photo, params, Duration.ofSeconds(300));
+            JsonNode j = seen.get(seen.size() - 1);
             assertEquals("COMPLETED", j.get("state").asText(), j.toString());
+            String jobId = j.get("jobId").asText();
             assertEquals(100.0, j.get("percent").asDouble(), j.toString());
 
             Path bucket = local.data.resolve(LocalModeProcess.BUCKET);

@@ -1,28 +1,21 @@
 package io.dreamscape.e2e.local;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -38,8 +31,7 @@ class ParameterFormBrowserE2ETest {
 
     @Test
     void theFormChecksAsYouTypeQuotesTheFileAndTheUploadCarriesItsValues() throws Exception {
-        assumeTrue(Files.isExecutable(LocalModeBrowserE2ETest.CHROMIUM) && Files.isExecutable(LocalModeBrowserE2ETest.CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (bash .ci/install-deps as root)");
+        HeadlessChromium.assumeInstalled();
         Path photo = home.resolve("kite.jpg");
         Files.write(photo, TestImages.photo("kite.jpg", 320));
         try (LocalModeProcess local = new LocalModeProcess(home.resolve("local"), "--workers", "1")) {
@@ -50,16 +42,7 @@ class ParameterFormBrowserE2ETest {
             assertEquals(400, bad.statusCode());
             assertTrue(JSON.readTree(bad.body()).get("error").asText().startsWith("width must be a whole number"), bad.body());
 
-            System.setProperty("webdriver.chrome.driver", LocalModeBrowserE2ETest.CHROMEDRIVER.toString());
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(LocalModeBrowserE2ETest.CHROMIUM.toFile());
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                    "--disable-dev-shm-usage", "--window-size=1100,1000",
-                    "--user-data-dir=" + Files.createDirectories(home.resolve("chromium-profile")));
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(LocalModeBrowserE2ETest.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-            ChromeDriver browser = new ChromeDriver(service, options);
+            ChromeDriver browser = HeadlessChromium.start("1100,1000", home.resolve("chromium-profile"));
             try {
                 browser.get(local.pageWithToken().toString());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
@@ -108,10 +91,7 @@ class ParameterFormBrowserE2ETest {
                         + gpu + " GPU-seconds): " + quoteText);
                 assertTrue(done.get("actual").get("gpuSeconds").asDouble() > 0, "the real cost after: " + done.get("actual"));
 
-                File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-                Path target = Path.of("target", "parameter-form.png");
-                Files.createDirectories(target.getParent());
-                Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+                HeadlessChromium.screenshot(browser, "parameter-form.png");
             } finally {
                 browser.quit();
             }

@@ -127,8 +127,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
     void goodUploadSucceedsWithAnOutputAndACompletedRecord() throws Exception {
         JsonNode event = upload("uploads/eagle.jpg", Uploads.jpeg(320, 200));
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "BaseOrShards", "DreamBase", "SingleOrArray",
@@ -175,12 +174,11 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         worker.failBaseAttempts(1, 143, "Host EC2 (instance i-0abc) terminated: Spot interruption");
         JsonNode event = upload("uploads/retry.jpg", Uploads.jpeg(320, 200));
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertEquals(1, run.count("StateRetried", "DreamBase"));
-        assertEquals(2, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count(),
+        assertEquals(2, endpoint.count("batch:DreamBase"),
                 "submitted, then resubmitted once (the worker resumes from the base's checkpoint)");
         List<String> states = run.statesEntered();
         assertTrue(states.indexOf("DreamBase") < states.indexOf("DreamShards"), states.toString());
@@ -195,13 +193,12 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         worker.failBaseAttempts(2, 137, "OutOfMemoryError: Container killed due to memory usage");
         JsonNode event = upload("uploads/basecrash.jpg", Uploads.jpeg(320, 200));
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("FAILED", run.status());
         assertEquals("States.TaskFailed", run.error());
-        assertEquals(2, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count());
-        assertEquals(0, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamShards")).count(),
+        assertEquals(2, endpoint.count("batch:DreamBase"));
+        assertEquals(0, endpoint.count("batch:DreamShards"),
                 "no shard starts without its base");
         assertTrue(run.statesEntered().contains("MarkFailed"));
         Job job = progress.list("uploads/basecrash.jpg", 10, null).jobs().get(0);
@@ -225,8 +222,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
                 software.amazon.awssdk.core.sync.RequestBody.fromBytes(Uploads.png(160, 96)));
         JsonNode event = Uploads.eventFor(s3, bucket, "uploads/real.png");
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertTrue(run.statesEntered().contains("DreamShards"), "an array job: " + run.statesEntered());
@@ -247,8 +243,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
                 software.amazon.awssdk.core.sync.RequestBody.fromBytes(Uploads.png(48, 40)));
         JsonNode event = Uploads.eventFor(s3, bucket, "uploads/tiny.png");
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertTrue(run.statesEntered().contains("DreamSingle"), run.statesEntered().toString());
@@ -269,8 +264,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         endpoint.register("Plan", in -> JSON.valueToTree(plan.handleRequest(map(in), null)));
         JsonNode event = upload("uploads/eagle.jpg", Uploads.jpeg(320, 200));
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("SUCCEEDED", run.status(), () -> "failed: " + run.error() + " " + run.cause());
         assertEquals(List.of("Validate", "DuplicateOrRejected", "Plan", "BaseOrShards", "SingleOrArray", "DreamMultiGpu",
@@ -297,10 +291,16 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         return Uploads.put(s3, bucket, key, bytes);
     }
 
-    @Override
-    protected Outcome execute(JsonNode event) throws Exception {
+    /** Runs the state machine on {@code event} to its end, and keeps the run for the checks after it. */
+    private LocalStepFunctions.Execution run(JsonNode event) throws Exception {
         LocalStepFunctions.Execution run = stepFunctions.run(event);
         lastRuns.add(run);
+        return run;
+    }
+
+    @Override
+    protected Outcome execute(JsonNode event) throws Exception {
+        LocalStepFunctions.Execution run = run(event);
         return new Outcome(run.status(), run.error(), run.cause(), run.output());
     }
 
@@ -323,7 +323,7 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         assertEquals(1, endpoint.count("Plan"));
         assertEquals(1, endpoint.invocations().stream().filter(i -> i.function().startsWith("batch:")
                 && !i.function().equals("batch:DreamBase")).count(), "one dream");
-        assertTrue(endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamBase")).count() <= 1,
+        assertTrue(endpoint.count("batch:DreamBase") <= 1,
                 "at most one base");
     }
 
@@ -332,12 +332,11 @@ class WorkflowExecutionTest extends WorkflowScenarios {
         worker.failEveryAttempt(137, "OutOfMemoryError: Container killed due to memory usage");
         JsonNode event = upload("uploads/crash.jpg", Uploads.jpeg(320, 200));
 
-        LocalStepFunctions.Execution run = stepFunctions.run(event);
-        lastRuns.add(run);
+        LocalStepFunctions.Execution run = run(event);
 
         assertEquals("FAILED", run.status());
         assertEquals("States.TaskFailed", run.error());
-        assertEquals(2, endpoint.invocations().stream().filter(i -> i.function().equals("batch:DreamShards")).count(),
+        assertEquals(2, endpoint.count("batch:DreamShards"),
                 "submitted, then resubmitted once");
         assertEquals(1, run.count("StateRetried", "DreamShards"));
         assertTrue(run.statesEntered().contains("MarkFailed"));
