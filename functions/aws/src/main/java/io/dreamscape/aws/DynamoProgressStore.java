@@ -89,12 +89,7 @@ public final class DynamoProgressStore implements ProgressStore {
 
     @Override
     public Optional<JobId> claimed(String contentKey) throws IOException {
-        try {
-            Map<String, AttributeValue> existing = getItem(claimKey(contentKey));
-            return existing == null ? Optional.empty() : Optional.of(JobId.of(existing.get("jobId").s()));
-        } catch (SdkException e) {
-            throw io(e);
-        }
+        return find(claimKey(contentKey)).map(existing -> JobId.of(existing.get("jobId").s()));
     }
 
     // ---------------------------------------------------------------- jobs
@@ -113,12 +108,8 @@ public final class DynamoProgressStore implements ProgressStore {
 
     @Override
     public Optional<Job> get(JobId id) throws IOException {
-        try {
-            Map<String, AttributeValue> item = getItem(jobKey(id));
-            return item == null ? Optional.empty() : Optional.of(JobItem.toJob(item));
-        } catch (SdkException e) {
-            throw io(e);
-        }
+        Optional<Map<String, AttributeValue>> item = find(jobKey(id));
+        return item.isEmpty() ? Optional.empty() : Optional.of(JobItem.toJob(item.get()));
     }
 
     /** The patch's fields as SETs; {@link StateChange#allowedFrom()} as the condition. */
@@ -244,6 +235,15 @@ public final class DynamoProgressStore implements ProgressStore {
     private Map<String, AttributeValue> getItem(String pk) {
         GetItemResponse r = db.getItem(b -> b.tableName(table).key(Map.of("pk", s(pk))).consistentRead(true));
         return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
+    }
+
+    /** One item by key, read consistently; the SDK's failure as an IOException. */
+    private Optional<Map<String, AttributeValue>> find(String pk) throws IOException {
+        try {
+            return Optional.ofNullable(getItem(pk));
+        } catch (SdkException e) {
+            throw io(e);
+        }
     }
 
     private static IOException io(SdkException e) {

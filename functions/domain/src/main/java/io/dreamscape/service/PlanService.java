@@ -19,7 +19,7 @@ import java.time.Clock;
  * Plans a validated job: writes {@code plan.json} and moves VALIDATED → PLANNED. Idempotent: a plan already written
  * (a retry) is reused as is, so its seed and split never change between attempts.
  */
-public final class PlanService {
+public record PlanService(ObjectStore objects, ProgressStore progress, Planner planner, Clock clock) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -30,19 +30,6 @@ public final class PlanService {
         public Result(JobId jobId, int shardCount, int arraySize) {
             this(jobId, shardCount, arraySize, 1, false, shardCount);
         }
-
-    }
-
-    private final ObjectStore objects;
-    private final ProgressStore progress;
-    private final Planner planner;
-    private final Clock clock;
-
-    public PlanService(ObjectStore objects, ProgressStore progress, Planner planner, Clock clock) {
-        this.objects = objects;
-        this.progress = progress;
-        this.planner = planner;
-        this.clock = clock;
     }
 
     public Result plan(JobId id, JsonLog log) throws IOException {
