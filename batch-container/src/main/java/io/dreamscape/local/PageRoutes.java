@@ -19,17 +19,11 @@ import java.io.OutputStream;
  *                                           ({@link QuoteService}); unusable input → 400 {"error": "a sentence"}
  * </pre>
  */
-final class PageRoutes {
+record PageRoutes(LocalObjectStore objects, QuoteService quotes, ParameterForm form) {
     private static final int MAX_QUOTE_REQUEST = 64 * 1024;
 
-    private final LocalObjectStore objects;
-    private final QuoteService quotes;
-    private final ParameterForm form;
-
     PageRoutes(LocalObjectStore objects, QuoteService quotes) {
-        this.objects = objects;
-        this.quotes = quotes;
-        this.form = new ParameterForm(objects);
+        this(objects, quotes, new ParameterForm(objects));
     }
 
     boolean handles(String method, String path) {

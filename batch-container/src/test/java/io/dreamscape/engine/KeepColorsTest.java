@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --keep-colors} (issue 14): the dream changes luminance only; the input's chroma stays. */
 class KeepColorsTest {
-    static final List<LayerWeight> LAYERS = List.of(new LayerWeight("conv2", 1.0), new LayerWeight("conv3", 0.5));
+    static final List<LayerWeight> LAYERS = DreamEnginePathsTest.LAYERS; // the engine tests' conv2 + conv3/2
 
     @RegisterExtension
     static final TinyNet TINY = new TinyNet(LAYERS);

@@ -208,6 +208,28 @@ class WorkerTest {
         return WorkerRuns.child(job.env(index), scratch(scratchName), log, "--device", "cpu", "--step-delay-ms", "400");
     }
 
+    /** The first attempt of a 180×120 job (3 octaves × 4 steps) in a child process slowed to 0.4 s per step. */
+    private record FirstAttempt(DreamParameters params, PlannedJob job, Path log, Process process) { }
+
+    private FirstAttempt startSlowFirstAttempt() throws Exception {
+        DreamParameters p = PlannedJob.params(3, 4);
+        PlannedJob job = PlannedJob.create(180, 120, 1, p);
+        Path log = dir.resolve("attempt1.log");
+        return new FirstAttempt(p, job, log, slowChild(job, 0, "a1", log));
+    }
+
+    /** The next attempt, in process: it resumes from the checkpoint, counts every unit once, and ends at the result
+     * of an uninterrupted run. */
+    private Run resumeAndCheck(FirstAttempt a) throws Exception {
+        Run second = WorkerRuns.inProcess(a.job().env(0), scratch("a2"), "--device", "cpu");
+        assertEquals(0, second.exit(), second.log());
+        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
+        assertCountedExactly(a.job());
+        assertArrayEquals(uninterruptedResult(180, 120, a.params()), a.job().result(0),
+                "the resumed result equals the uninterrupted one");
+        return second;
+    }
+
     /** An identical job (same image, plan and seed; another id) dreamed without interruption, in process. */
     private int[] uninterruptedResult(int w, int h, DreamParameters p) throws Exception {
         PlannedJob ref = PlannedJob.create(w, h, 1, p);
@@ -218,31 +240,26 @@ class WorkerTest {
 
     @Test
     void sigtermMidRunWritesACheckpointAndTheNextAttemptResumesToTheUninterruptedResult() throws Exception {
-        DreamParameters p = PlannedJob.params(3, 4);
-        PlannedJob job = PlannedJob.create(180, 120, 1, p);
-        Path log = dir.resolve("attempt1.log");
-        Process first = slowChild(job, 0, "a1", log);
-        WorkerRuns.awaitFirstCheckpoint(first, log, "the worker", () -> WorkerRuns.read(log).contains(OCTAVE_END));
-        String log1 = WorkerRuns.terminate(first, log);
+        FirstAttempt a = startSlowFirstAttempt();
+        WorkerRuns.awaitFirstCheckpoint(a.process(), a.log(), "the worker",
+                () -> WorkerRuns.read(a.log()).contains(OCTAVE_END));
+        String log1 = WorkerRuns.terminate(a.process(), a.log());
         assertTrue(log1.contains("\"why\":\"stop requested\""), "a checkpoint at the stop:\n" + log1);
-        assertTrue(job.hasCheckpoint(0));
-        assertFalse(job.hasResult(0), "no result from an interrupted attempt");
-        Job between = job.job();
-        assertTrue(between.workDone() > 0 && between.workDone() < job.plan.totalWork(), "partial progress: " + between.workDone());
+        assertTrue(a.job().hasCheckpoint(0));
+        assertFalse(a.job().hasResult(0), "no result from an interrupted attempt");
+        Job between = a.job().job();
+        assertTrue(between.workDone() > 0 && between.workDone() < a.job().plan.totalWork(),
+                "partial progress: " + between.workDone());
 
-        Run second = WorkerRuns.inProcess(job.env(0), scratch("a2"), "--device", "cpu");
-        assertEquals(0, second.exit(), second.log());
-        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
-        assertCountedExactly(job);
-        assertArrayEquals(uninterruptedResult(180, 120, p), job.result(0), "the resumed result equals the uninterrupted one");
+        resumeAndCheck(a);
     }
 
     @Test
     void sigkillAfterACheckpointResumesWithoutCountingWorkTwice() throws Exception {
-        DreamParameters p = PlannedJob.params(3, 4);
-        PlannedJob job = PlannedJob.create(180, 120, 1, p);
-        Path log = dir.resolve("attempt1.log");
-        Process first = slowChild(job, 0, "a1", log);
+        FirstAttempt a = startSlowFirstAttempt();
+        PlannedJob job = a.job();
+        Path log = a.log();
+        Process first = a.process();
         long deadline = WorkerRuns.awaitFirstCheckpoint(first, log, "the worker", () -> job.hasCheckpoint(0));
         // Let it report some work beyond the checkpoint (progress every 0.2 s), then kill it without warning.
         long checkpointUnits = OctaveSizes.smallestFirst(180, 120, 3, 1.4).get(0).pixels() * 4;
@@ -257,12 +274,8 @@ class WorkerTest {
         assertTrue(countedBefore > checkpointUnits, "the killed attempt counted work beyond its checkpoint, "
                 + "which the next attempt redoes: " + countedBefore + " > " + checkpointUnits);
 
-        Run second = WorkerRuns.inProcess(job.env(0), scratch("a2"), "--device", "cpu");
-        assertEquals(0, second.exit(), second.log());
-        assertTrue(second.log().contains("resuming from checkpoint"), second.log());
+        Run second = resumeAndCheck(a);
         assertTrue(second.log().contains("\"alreadyCounted\":" + countedBefore), second.log());
-        assertCountedExactly(job);
-        assertArrayEquals(uninterruptedResult(180, 120, p), job.result(0), "the resumed result equals the uninterrupted one");
     }
 
     @Test

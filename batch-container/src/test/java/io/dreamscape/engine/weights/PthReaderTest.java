@@ -95,15 +95,11 @@ class PthReaderTest {
     }
 
     @Test
-    void refusesEmptyFile() throws IOException {
-        Path f = Files.write(tmp.resolve("empty.pth"), new byte[0]);
-        assertMessage(f, "empty");
-    }
-
-    @Test
-    void refusesTextFile() throws IOException {
-        Path f = Files.writeString(tmp.resolve("notes.pth"), "<html>404 Not Found</html>");
-        assertMessage(f, "not a PyTorch .pth file", "<html>404");
+    void refusesEmptyAndTextFiles() throws IOException {
+        assertMessage(Files.write(tmp.resolve("empty.pth"), new byte[0]), "empty");
+        // e.g. a download that saved the server's error page
+        assertMessage(Files.writeString(tmp.resolve("notes.pth"), "<html>404 Not Found</html>"),
+                "not a PyTorch .pth file", "<html>404");
     }
 
     @ParameterizedTest
