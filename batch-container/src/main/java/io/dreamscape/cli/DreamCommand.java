@@ -143,7 +143,7 @@ public final class DreamCommand implements Callable<Integer> {
     Long maxPixels;
 
     @Option(names = "--device-memory", paramLabel = "SIZE", description = "device memory budget, e.g. 512M or 20G: an "
-            + "octave that fits stays on the device for all its steps (default: 80% of a GPU's free memory; 0 = streamed on the CPU)")
+            + "octave that fits stays on the device for all its steps (default: 80%% of a GPU's free memory; 0 = streamed on the CPU)")
     String deviceMemory;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")

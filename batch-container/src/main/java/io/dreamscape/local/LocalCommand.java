@@ -63,7 +63,7 @@ public final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--device-memory", paramLabel = "SIZE",
             description = "device memory budget for uploads that set none (e.g. 512M, 20G): octaves that fit stay on "
-                    + "the device for all their steps (default: 80% of a GPU's free memory; 0 = streamed on the CPU)")
+                    + "the device for all their steps (default: 80%% of a GPU's free memory; 0 = streamed on the CPU)")
     String deviceMemory;
 
     @Option(names = "--params", paramLabel = "FILE.json",

@@ -253,6 +253,27 @@ class DreamCommandTest {
     }
 
     @Test
+    void everyCommandsHelpIsFormattedWithoutRawPercentSigns() {
+        // picocli formats descriptions with String.format: a bare "80% of" fails to format, prints a WARN line
+        // and shows the raw text; "%%" must come out as one "%".
+        StringBuilder help = new StringBuilder();
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            for (CommandLine sub : new CommandLine(new DreamscapeCli()).getSubcommands().values()) {
+                help.append(sub.getUsageMessage());
+            }
+        } finally {
+            System.setErr(oldErr);
+        }
+        String text = help.toString();
+        assertTrue(text.contains("80% of a GPU's free memory"), text);
+        assertFalse(text.contains("%%") || text.contains("%n"), text);
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8), "picocli's warnings while rendering the help");
+    }
+
+    @Test
     void refusesZeroByteFile() throws Exception {
         Path in = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         assertRefused(in, "empty");
