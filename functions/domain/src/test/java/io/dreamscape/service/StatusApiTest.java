@@ -4,6 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dreamscape.job.Job;
+import io.dreamscape.job.JobId;
+import io.dreamscape.job.JobPatch;
+import io.dreamscape.job.JobState;
+import io.dreamscape.job.Source;
+import io.dreamscape.ports.InMemoryProgressStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +35,30 @@ class StatusApiTest {
 
     private static StatusApi.Request get(String path, String... tokens) {
         return new StatusApi.Request("GET", path, Map.of(), Arrays.asList(tokens));
+    }
+
+    @Test
+    void aJobsProgressIsServedFromTheInMemoryStoreWithoutAnyServer() throws Exception {
+        // The fast service test the in-memory store exists for: the job document and the 404, no dynalite, no S3
+        // (a job that is not completed has no URLs to sign, so no object store is asked).
+        Clock clock = Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
+        InMemoryProgressStore store = new InMemoryProgressStore(clock);
+        Job job = Job.received(JobId.random(), new Source("bucket", "uploads/a.jpg", null, "etag", 10), clock.instant());
+        assertTrue(store.create(job));
+        assertTrue(store.advance(job.jobId(), JobState.VALIDATED, JobPatch.NONE));
+        assertTrue(store.transition(job.jobId(), JobState.VALIDATED, JobState.PLANNED,
+                JobPatch.planned(null, 200, List.of(100L, 100L), null)));
+        assertTrue(store.addWork(job.jobId(), 1, 50, 0, clock.instant()));
+        StatusApi api = new StatusApi(new StatusService(store, null, Duration.ofMinutes(5), clock), () -> "page",
+                tile -> null, ListingAccess.workstation(null, "x"), false);
+
+        StatusApi.Response found = api.handle(get("/jobs/" + job.jobId())).orElseThrow();
+        assertEquals(200, found.status(), found.text());
+        assertTrue(found.text().contains("\"state\":\"DREAMING\""), found.text());
+        assertTrue(found.text().contains("\"percent\":25.0"), found.text());
+        StatusApi.Response missing = api.handle(get("/jobs/" + JobId.random())).orElseThrow();
+        assertEquals(404, missing.status());
+        assertEquals("{\"error\":\"no such job\"}", missing.text());
     }
 
     @Test
