@@ -49,8 +49,16 @@ class LocalModeBrowserE2ETest {
                 // The JSON box is the form's "advanced" part, folded until opened (issue 15).
                 browser.findElement(By.cssSelector("#advanced summary")).click();
                 browser.findElement(By.id("params")).sendKeys(PARAMS);
+                // The button is enabled by the file input's change event: click only once the page has seen the file.
+                wait.until(d -> d.findElement(By.id("send")).isEnabled());
                 browser.findElement(By.id("send")).click();
-                wait.until(d -> d.findElement(By.id("upload-status")).getText().contains("Uploaded as uploads/scream.jpg"));
+                try {
+                    wait.until(d -> d.findElement(By.id("upload-status")).getText().contains("Uploaded as uploads/scream.jpg"));
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    // Failed once in a clean-clone CI run without saying why: say what the page and the server said.
+                    throw new AssertionError("the page did not report the upload; its status line: '"
+                            + browser.findElement(By.id("upload-status")).getText() + "'\n" + local.logTail(), e);
+                }
 
                 List<Double> widths = new ArrayList<>();
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
